@@ -1,0 +1,428 @@
+package org.medfed.coordinator.federation;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.medfed.coordinator.round.EvaluationReport;
+import org.medfed.coordinator.round.ProtocolException;
+import org.medfed.coordinator.round.RoundEngine;
+import org.medfed.coordinator.round.SiteTask;
+import org.medfed.coordinator.round.UpdateSubmission;
+import org.medfed.coordinator.study.LocalTrainingConfig;
+import org.medfed.coordinator.study.StudyConfig;
+import org.medfed.proto.chunks.VectorAssembler;
+import org.medfed.proto.chunks.VectorChunks;
+import org.medfed.proto.v1.AnswerInvitationRequest;
+import org.medfed.proto.v1.AnswerInvitationResponse;
+import org.medfed.proto.v1.DeclineRoundRequest;
+import org.medfed.proto.v1.DeclineRoundResponse;
+import org.medfed.proto.v1.EvaluateTask;
+import org.medfed.proto.v1.Feature;
+import org.medfed.proto.v1.FederationGrpc;
+import org.medfed.proto.v1.JoinRequest;
+import org.medfed.proto.v1.JoinResponse;
+import org.medfed.proto.v1.LocalOptimizer;
+import org.medfed.proto.v1.LocalTrainingPlan;
+import org.medfed.proto.v1.ModelSpec;
+import org.medfed.proto.v1.NoTask;
+import org.medfed.proto.v1.PollTaskRequest;
+import org.medfed.proto.v1.PollTaskResponse;
+import org.medfed.proto.v1.PullModelRequest;
+import org.medfed.proto.v1.PullModelResponse;
+import org.medfed.proto.v1.PushUpdateRequest;
+import org.medfed.proto.v1.PushUpdateResponse;
+import org.medfed.proto.v1.ReportEvaluationRequest;
+import org.medfed.proto.v1.ReportEvaluationResponse;
+import org.medfed.proto.v1.StudyEnded;
+import org.medfed.proto.v1.StudyInvitation;
+import org.medfed.proto.v1.TrainTask;
+import org.medfed.proto.v1.UpdateHeader;
+import org.medfed.proto.v1.VectorChunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thin adapter from the wire contract to the {@link RoundEngine}: translates messages, maps refusals
+ * to precise gRPC statuses, and reassembles chunked uploads (keeping partial ones so a broken
+ * transfer resumes).
+ */
+final class FederationService extends FederationGrpc.FederationImplBase {
+  private static final Logger log = LoggerFactory.getLogger(FederationService.class);
+  private static final Duration MAX_POLL_WAIT = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
+
+  private final RoundEngine engine;
+  private final int maxChunkElements;
+  private final Map<UploadKey, PartialUpload> partialUploads = new ConcurrentHashMap<>();
+
+  FederationService(RoundEngine engine, int maxChunkElements) {
+    this.engine = engine;
+    this.maxChunkElements = maxChunkElements;
+  }
+
+  @Override
+  public void join(JoinRequest request, StreamObserver<JoinResponse> response) {
+    String site = site();
+    answer(
+        response,
+        () -> {
+          engine.siteJoined(site);
+          return JoinResponse.newBuilder()
+              .setSiteId(site)
+              .setMaxChunkElements(maxChunkElements)
+              .build();
+        });
+  }
+
+  @Override
+  public void pollTask(PollTaskRequest request, StreamObserver<PollTaskResponse> response) {
+    String site = site();
+    Duration wait =
+        request.getMaxWaitMillis() == 0
+            ? DEFAULT_POLL_WAIT
+            : Duration.ofMillis(Math.min(request.getMaxWaitMillis(), MAX_POLL_WAIT.toMillis()));
+    answer(
+        response,
+        () -> {
+          Optional<SiteTask> task = engine.nextTask(site, wait);
+          return task.map(this::toProto)
+              .orElseGet(
+                  () ->
+                      PollTaskResponse.newBuilder()
+                          .setNoTask(NoTask.newBuilder().setRetryAfterMillis(0))
+                          .build());
+        });
+  }
+
+  @Override
+  public void answerInvitation(
+      AnswerInvitationRequest request, StreamObserver<AnswerInvitationResponse> response) {
+    String site = site();
+    answer(
+        response,
+        () -> {
+          engine.answerInvitation(
+              site, request.getStudyId(), request.getAccept(), request.getDeclineReason());
+          return AnswerInvitationResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void declineRound(
+      DeclineRoundRequest request, StreamObserver<DeclineRoundResponse> response) {
+    String site = site();
+    answer(
+        response,
+        () -> {
+          engine.declineRound(site, request.getStudyId(), request.getRound(), request.getReason());
+          return DeclineRoundResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void pullModel(PullModelRequest request, StreamObserver<PullModelResponse> response) {
+    String site = site();
+    float[] weights;
+    try {
+      weights =
+          VectorChunks.toFloats(engine.model(request.getStudyId(), request.getModelVersion()));
+    } catch (ProtocolException e) {
+      response.onError(refusal(site, "PullModel", e));
+      return;
+    }
+    if (request.getFromElement() > weights.length) {
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "from_element " + request.getFromElement() + " is beyond the model's "
+                      + weights.length + " elements")
+              .asException());
+      return;
+    }
+    for (VectorChunk chunk :
+        VectorChunks.split(weights, request.getFromElement(), maxChunkElements)) {
+      response.onNext(PullModelResponse.newBuilder().setChunk(chunk).build());
+    }
+    response.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<PushUpdateRequest> pushUpdate(
+      StreamObserver<PushUpdateResponse> response) {
+    String site = site();
+    return new StreamObserver<>() {
+      private UploadKey key;
+      private PartialUpload upload;
+      private boolean failed;
+
+      @Override
+      public void onNext(PushUpdateRequest part) {
+        if (failed) {
+          return;
+        }
+        try {
+          switch (part.getPartCase()) {
+            case HEADER -> startOrResume(part.getHeader());
+            case CHUNK -> addChunk(part.getChunk());
+            case PART_NOT_SET ->
+                throw new ProtocolException(
+                    ProtocolException.Kind.INVALID, "an upload part must be a header or a chunk");
+          }
+        } catch (ProtocolException e) {
+          fail(refusal(site, "PushUpdate", e));
+        }
+      }
+
+      private void startOrResume(UpdateHeader header) throws ProtocolException {
+        if (upload != null) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID, "an upload carries exactly one header");
+        }
+        key = new UploadKey(site, header.getStudyId(), header.getRound());
+        PartialUpload existing = partialUploads.get(key);
+        if (existing != null && existing.header().equals(header)) {
+          upload = existing;
+          return;
+        }
+        engine.checkUpdateHeader(
+            site,
+            header.getStudyId(),
+            header.getRound(),
+            header.getBaseModelVersion(),
+            header.getVectorLength());
+        if (header.getVectorSha256().size() != 32) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID, "vector_sha256 must be 32 bytes");
+        }
+        upload = new PartialUpload(header, new VectorAssembler(header.getVectorLength()));
+        partialUploads.put(key, upload);
+      }
+
+      private void addChunk(VectorChunk chunk) throws ProtocolException {
+        if (upload == null) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID, "an upload must start with its header");
+        }
+        if (chunk.getValuesCount() > maxChunkElements) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID,
+              "chunk of " + chunk.getValuesCount() + " elements exceeds the limit of "
+                  + maxChunkElements);
+        }
+        Optional<String> problem;
+        synchronized (upload) {
+          problem = upload.assembler().accept(chunk);
+        }
+        if (problem.isPresent()) {
+          partialUploads.remove(key);
+          UpdateHeader header = upload.header();
+          engine.rejectUpdate(site, header.getStudyId(), header.getRound(), problem.get());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The transfer broke; the partial upload stays so the site can resume it.
+        log.atInfo()
+            .setMessage("upload interrupted")
+            .addKeyValue("site", site)
+            .addKeyValue("received", upload == null ? 0 : upload.assembler().received())
+            .log();
+      }
+
+      @Override
+      public void onCompleted() {
+        if (failed) {
+          return;
+        }
+        if (upload == null) {
+          fail(Status.INVALID_ARGUMENT.withDescription("an upload must carry a header")
+              .asException());
+          return;
+        }
+        VectorAssembler assembler = upload.assembler();
+        UpdateHeader header = upload.header();
+        if (!assembler.complete()) {
+          response.onNext(
+              PushUpdateResponse.newBuilder().setReceivedElements(assembler.received()).build());
+          response.onCompleted();
+          return;
+        }
+        partialUploads.remove(key);
+        try {
+          if (!assembler.matches(header.getVectorSha256().toByteArray())) {
+            // Always throws: the site is counted as failed and told why.
+            engine.rejectUpdate(
+                site, header.getStudyId(), header.getRound(),
+                "the update does not match its SHA-256 digest");
+          }
+          engine.submitUpdate(
+              site,
+              new UpdateSubmission(
+                  header.getStudyId(),
+                  header.getRound(),
+                  header.getBaseModelVersion(),
+                  header.getNumExamples(),
+                  header.getTrainLoss(),
+                  VectorChunks.toDoubles(assembler.values())));
+          response.onNext(
+              PushUpdateResponse.newBuilder()
+                  .setReceivedElements(assembler.received())
+                  .setComplete(true)
+                  .build());
+          response.onCompleted();
+        } catch (ProtocolException e) {
+          fail(refusal(site, "PushUpdate", e));
+        }
+      }
+
+      private void fail(StatusException status) {
+        failed = true;
+        response.onError(status);
+      }
+    };
+  }
+
+  @Override
+  public void reportEvaluation(
+      ReportEvaluationRequest request, StreamObserver<ReportEvaluationResponse> response) {
+    String site = site();
+    answer(
+        response,
+        () -> {
+          engine.submitEvaluation(
+              site,
+              new EvaluationReport(
+                  request.getStudyId(),
+                  request.getRound(),
+                  request.getModelVersion(),
+                  request.getTestRecords(),
+                  request.getAccuracy(),
+                  request.getAuc(),
+                  request.getLoss()));
+          return ReportEvaluationResponse.getDefaultInstance();
+        });
+  }
+
+  // ---- translation ----
+
+  private PollTaskResponse toProto(SiteTask task) {
+    StudyConfig study = engine.study();
+    PollTaskResponse.Builder response = PollTaskResponse.newBuilder();
+    switch (task) {
+      case SiteTask.Invite invite -> response.setInvitation(invitation(study));
+      case SiteTask.Train train ->
+          response.setTrain(
+              TrainTask.newBuilder()
+                  .setStudyId(train.studyId())
+                  .setRound(train.round())
+                  .setModelVersion(train.modelVersion())
+                  .setPlan(plan(study))
+                  .setDeadlineUnixMillis(train.deadline().toEpochMilli())
+                  .setSeed(train.seed()));
+      case SiteTask.Evaluate evaluate ->
+          response.setEvaluate(
+              EvaluateTask.newBuilder()
+                  .setStudyId(evaluate.studyId())
+                  .setRound(evaluate.round())
+                  .setModelVersion(evaluate.modelVersion())
+                  .setDeadlineUnixMillis(evaluate.deadline().toEpochMilli()));
+      case SiteTask.Ended ended ->
+          response.setStudyEnded(
+              StudyEnded.newBuilder()
+                  .setStudyId(ended.studyId())
+                  .setOutcome(ended.outcome())
+                  .setFinalModelVersion(ended.finalModelVersion()));
+    }
+    return response.build();
+  }
+
+  private static StudyInvitation invitation(StudyConfig study) {
+    ModelSpec.Builder model =
+        ModelSpec.newBuilder()
+            .setModelType(study.model().type())
+            .setLabelColumn(study.model().labelColumn())
+            .setLabelThreshold(study.model().labelPositiveAbove())
+            .setParameterCount(study.model().parameterCount());
+    for (String feature : study.model().features()) {
+      int equals = feature.indexOf('=');
+      model.addFeatures(
+          equals < 0
+              ? Feature.newBuilder().setColumn(feature).build()
+              : Feature.newBuilder()
+                  .setColumn(feature.substring(0, equals))
+                  .setIndicatorLevel(feature.substring(equals + 1))
+                  .build());
+    }
+    return StudyInvitation.newBuilder()
+        .setStudyId(study.id())
+        .setTitle(study.title())
+        .setModel(model)
+        .setRounds(study.rounds())
+        .setStrategy(study.strategy().name())
+        .build();
+  }
+
+  private static LocalTrainingPlan plan(StudyConfig study) {
+    LocalTrainingConfig local = study.localTraining();
+    return LocalTrainingPlan.newBuilder()
+        .setLocalSteps(local.steps())
+        .setBatchSize(local.batchSize())
+        .setLearningRate(local.learningRate())
+        .setOptimizer(
+            "adam".equals(local.optimizer())
+                ? LocalOptimizer.LOCAL_OPTIMIZER_ADAM
+                : LocalOptimizer.LOCAL_OPTIMIZER_SGD)
+        .setProximalMu(study.strategy().proximalMu())
+        .build();
+  }
+
+  // ---- plumbing ----
+
+  private static String site() {
+    return SiteIdentityInterceptor.SITE.get();
+  }
+
+  private interface Call<T> {
+    T run() throws ProtocolException, InterruptedException;
+  }
+
+  private <T> void answer(StreamObserver<T> response, Call<T> call) {
+    try {
+      response.onNext(call.run());
+      response.onCompleted();
+    } catch (ProtocolException e) {
+      response.onError(refusal(site(), "call", e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      response.onError(Status.UNAVAILABLE.withDescription("coordinator shutting down")
+          .asException());
+    }
+  }
+
+  private static StatusException refusal(String site, String method, ProtocolException e) {
+    Status status =
+        switch (e.kind()) {
+          case INVALID -> Status.INVALID_ARGUMENT;
+          case NOT_NOW -> Status.FAILED_PRECONDITION;
+          case NOT_PARTICIPANT -> Status.PERMISSION_DENIED;
+          case NOT_FOUND -> Status.NOT_FOUND;
+        };
+    log.atWarn()
+        .setMessage("message refused")
+        .addKeyValue("site", site)
+        .addKeyValue("method", method)
+        .addKeyValue("status", status.getCode())
+        .addKeyValue("reason", e.getMessage())
+        .log();
+    return status.withDescription(e.getMessage()).asException();
+  }
+
+  private record UploadKey(String site, String studyId, int round) {}
+
+  private record PartialUpload(UpdateHeader header, VectorAssembler assembler) {}
+}

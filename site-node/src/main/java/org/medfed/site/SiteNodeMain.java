@@ -1,0 +1,95 @@
+package org.medfed.site;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.medfed.site.config.ConfigException;
+import org.medfed.site.config.SiteConfig;
+import org.medfed.site.data.CsvConnector;
+import org.medfed.site.data.DataException;
+import org.medfed.site.data.RawTable;
+import org.medfed.site.data.SchemaMapping;
+import org.medfed.site.federation.EgressLedger;
+import org.medfed.site.federation.SiteChannels;
+import org.medfed.site.federation.SiteNode;
+import org.medfed.site.prep.TrainTestSplit;
+
+/**
+ * {@code medfed-site --config site.yaml [--exit-when-study-ends]}. Reads and checks the
+ * configuration, certificates and every record before contacting the coordinator, so a bad file
+ * stops the site with one sentence and nothing is sent.
+ */
+public final class SiteNodeMain {
+  private static final long SPLIT_SEED = 43;
+
+  private SiteNodeMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Path configFile = null;
+    boolean untilStudyEnds = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> configFile = i + 1 < args.length ? Path.of(args[++i]) : null;
+        case "--exit-when-study-ends" -> untilStudyEnds = true;
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    if (configFile == null) {
+      usage("--config FILE is required");
+    }
+    System.exit(run(configFile, untilStudyEnds));
+  }
+
+  static int run(Path configFile, boolean untilStudyEnds) throws InterruptedException {
+    SiteConfig config;
+    RawTable records;
+    TrainTestSplit split;
+    ManagedChannel channel;
+    try {
+      config = SiteConfig.load(configFile);
+      records =
+          CsvConnector.read(config.data().path(), SchemaMapping.load(config.data().mapping()));
+      split =
+          config.data().splitFile() == null
+              ? TrainTestSplit.seeded(0.66, SPLIT_SEED)
+              : TrainTestSplit.fromFile(config.data().splitFile(), config.data().splitCenter());
+      channel = SiteChannels.open(config.coordinatorAddress(), config.tls());
+    } catch (ConfigException | DataException e) {
+      System.err.println("medfed-site: " + e.getMessage());
+      return 1;
+    }
+    try (EgressLedger ledger = new EgressLedger(config.stateDir())) {
+      SiteNode node = new SiteNode(records, split, config.policy(), channel, ledger);
+      Thread main = Thread.currentThread();
+      Thread hook = new Thread(() -> {
+        node.stop();
+        main.interrupt();
+      }, "site-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        SiteNode.Outcome outcome = node.run(untilStudyEnds);
+        return outcome instanceof SiteNode.Outcome.StudyEnded ended
+                && ended.outcome().startsWith("failed")
+            ? 3
+            : 0;
+      } catch (StatusRuntimeException e) {
+        System.err.println(
+            "medfed-site: the coordinator refused this site: " + e.getStatus().getCode() + " "
+                + e.getStatus().getDescription());
+        return 1;
+      } catch (InterruptedException e) {
+        return 0;
+      } finally {
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static void usage(String problem) {
+    System.err.println("medfed-site: " + problem);
+    System.err.println("usage: medfed-site --config site.yaml [--exit-when-study-ends]");
+    System.exit(2);
+  }
+}

@@ -1,0 +1,478 @@
+package org.medfed.site.federation;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.medfed.proto.chunks.VectorAssembler;
+import org.medfed.proto.chunks.VectorChunks;
+import org.medfed.proto.v1.AnswerInvitationRequest;
+import org.medfed.proto.v1.DeclineRoundRequest;
+import org.medfed.proto.v1.EvaluateTask;
+import org.medfed.proto.v1.Feature;
+import org.medfed.proto.v1.FederationGrpc;
+import org.medfed.proto.v1.JoinRequest;
+import org.medfed.proto.v1.JoinResponse;
+import org.medfed.proto.v1.LocalOptimizer;
+import org.medfed.proto.v1.PollTaskRequest;
+import org.medfed.proto.v1.PollTaskResponse;
+import org.medfed.proto.v1.PullModelRequest;
+import org.medfed.proto.v1.PullModelResponse;
+import org.medfed.proto.v1.PushUpdateRequest;
+import org.medfed.proto.v1.PushUpdateResponse;
+import org.medfed.proto.v1.ReportEvaluationRequest;
+import org.medfed.proto.v1.StudyInvitation;
+import org.medfed.proto.v1.TrainTask;
+import org.medfed.proto.v1.UpdateHeader;
+import org.medfed.proto.v1.VectorChunk;
+import org.medfed.site.data.DataException;
+import org.medfed.site.data.RawTable;
+import org.medfed.site.policy.LocalPolicy;
+import org.medfed.site.policy.PolicyDecision;
+import org.medfed.site.prep.FeatureSpec;
+import org.medfed.site.prep.FlambyPreprocessing;
+import org.medfed.site.prep.LabelSpec;
+import org.medfed.site.prep.PreparedData;
+import org.medfed.site.prep.TrainTestSplit;
+import org.medfed.site.train.Evaluation;
+import org.medfed.site.train.LocalTrainer;
+import org.medfed.site.train.Metrics;
+import org.medfed.site.train.TrainingPlan;
+import org.medfed.site.train.TrainingResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hospital's federation loop. It only dials out: join, long-poll for a task, do it, answer.
+ * Records stay in this process; what leaves is a policy answer, a model update, or aggregate
+ * metrics, and all of it passes the {@link EgressGuard}. A coordinator that is unreachable or
+ * restarting is waited for, never treated as the end of the study.
+ */
+public final class SiteNode {
+  private static final Logger log = LoggerFactory.getLogger(SiteNode.class);
+  private static final Duration POLL_WAIT = Duration.ofSeconds(20);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  private static final int UPLOAD_ATTEMPTS = 4;
+
+  private final RawTable records;
+  private final LocalPolicy policy;
+  private final TrainTestSplit split;
+  private final FederationGrpc.FederationBlockingStub blocking;
+  private final FederationGrpc.FederationStub async;
+  private final Map<String, PreparedData> studies = new HashMap<>();
+  private String siteId = "";
+  private int maxChunkElements = VectorChunks.DEFAULT_MAX_CHUNK_ELEMENTS;
+  private volatile boolean stopped;
+
+  /**
+   * @param records the site's records, already read and validated at start-up
+   * @param split how the site divides its records into train and test
+   */
+  public SiteNode(
+      RawTable records,
+      TrainTestSplit split,
+      LocalPolicy policy,
+      ManagedChannel channel,
+      EgressLedger ledger) {
+    this.records = records;
+    this.split = split;
+    this.policy = policy;
+    Channel guarded = SiteChannels.guarded(channel, ledger);
+    this.blocking = FederationGrpc.newBlockingStub(guarded);
+    this.async = FederationGrpc.newStub(guarded);
+  }
+
+  /** How a run of the loop ended. */
+  public sealed interface Outcome {
+    record StudyEnded(String studyId, String outcome) implements Outcome {}
+
+    record Stopped() implements Outcome {}
+  }
+
+  /**
+   * Runs until a study ends (when {@code untilStudyEnds}) or {@link #stop()} is called.
+   *
+   * @throws StatusRuntimeException when the coordinator refuses this site outright (for example
+   *     its certificate is not invited), which retrying cannot fix
+   */
+  public Outcome run(boolean untilStudyEnds) throws InterruptedException {
+    Backoff backoff = new Backoff();
+    boolean joined = false;
+    while (!stopped) {
+      try {
+        if (!joined) {
+          JoinResponse join =
+              blocking.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                  .join(JoinRequest.newBuilder().setSoftwareVersion("medfed-site 0.1").build());
+          siteId = join.getSiteId();
+          if (join.getMaxChunkElements() > 0) {
+            maxChunkElements =
+                Math.min(join.getMaxChunkElements(), VectorChunks.LIMIT_MAX_CHUNK_ELEMENTS);
+          }
+          joined = true;
+          log.atInfo().setMessage("joined the coordinator").addKeyValue("site", siteId).log();
+        }
+        PollTaskResponse task =
+            blocking
+                .withDeadlineAfter(
+                    POLL_WAIT.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
+                .pollTask(
+                    PollTaskRequest.newBuilder()
+                        .setMaxWaitMillis((int) POLL_WAIT.toMillis())
+                        .build());
+        backoff.reset();
+        if (task.hasStudyEnded()) {
+          log.atInfo()
+              .setMessage("study ended")
+              .addKeyValue("study", task.getStudyEnded().getStudyId())
+              .addKeyValue("outcome", task.getStudyEnded().getOutcome())
+              .log();
+          if (untilStudyEnds) {
+            return new Outcome.StudyEnded(
+                task.getStudyEnded().getStudyId(), task.getStudyEnded().getOutcome());
+          }
+        }
+        try {
+          switch (task.getTaskCase()) {
+            case INVITATION -> answerInvitation(task.getInvitation());
+            case TRAIN -> train(task.getTrain());
+            case EVALUATE -> evaluate(task.getEvaluate());
+            case STUDY_ENDED, NO_TASK, TASK_NOT_SET -> {}
+          }
+        } catch (StatusRuntimeException e) {
+          if (retryable(e.getStatus())) {
+            throw e;
+          }
+          // A refused message costs this task, not the site: the next task may well succeed.
+          log.atWarn()
+              .setMessage("coordinator refused a message")
+              .addKeyValue("task", task.getTaskCase())
+              .addKeyValue("status", e.getStatus().getCode())
+              .addKeyValue("reason", e.getStatus().getDescription())
+              .log();
+        }
+      } catch (StatusRuntimeException e) {
+        if (!retryable(e.getStatus())) {
+          throw e;
+        }
+        // The coordinator may be restarting: join again once it is back, it re-sends our task.
+        joined = false;
+        log.atInfo()
+            .setMessage("coordinator unreachable, retrying")
+            .addKeyValue("status", e.getStatus().getCode())
+            .addKeyValue("detail", e.getStatus().getDescription())
+            .log();
+        backoff.sleep();
+      }
+    }
+    return new Outcome.Stopped();
+  }
+
+  public void stop() {
+    stopped = true;
+  }
+
+  // ---- tasks ----
+
+  private void answerInvitation(StudyInvitation invitation) {
+    List<FeatureSpec> features = new ArrayList<>();
+    LinkedHashSet<String> columns = new LinkedHashSet<>();
+    for (Feature feature : invitation.getModel().getFeaturesList()) {
+      features.add(new FeatureSpec(feature.getColumn(), feature.getIndicatorLevel()));
+      columns.add(feature.getColumn());
+    }
+    String label = invitation.getModel().getLabelColumn();
+    String declineReason = "";
+    PolicyDecision decision =
+        policy.check(invitation.getModel().getModelType(), List.copyOf(columns), label);
+    if (decision instanceof PolicyDecision.Decline decline) {
+      declineReason = decline.reason();
+    } else if (invitation.getModel().getParameterCount() != features.size() + 1) {
+      declineReason =
+          "the study's parameter count " + invitation.getModel().getParameterCount()
+              + " does not fit a logistic regression on " + features.size() + " features";
+    } else {
+      try {
+        studies.put(
+            invitation.getStudyId(),
+            FlambyPreprocessing.prepare(
+                records,
+                features,
+                new LabelSpec(label, invitation.getModel().getLabelThreshold()),
+                split));
+      } catch (DataException | IllegalArgumentException e) {
+        // The detail may quote a record's value: it stays in the site's own log.
+        log.atWarn()
+            .setMessage("records cannot be prepared for the study")
+            .addKeyValue("study", invitation.getStudyId())
+            .addKeyValue("detail", e.getMessage())
+            .log();
+        declineReason =
+            "this site's records cannot be prepared for the study's model (details in the site's"
+                + " log)";
+      }
+    }
+    boolean accept = declineReason.isEmpty();
+    blocking
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .answerInvitation(
+            AnswerInvitationRequest.newBuilder()
+                .setStudyId(invitation.getStudyId())
+                .setAccept(accept)
+                .setDeclineReason(declineReason)
+                .build());
+    PreparedData data = studies.get(invitation.getStudyId());
+    log.atInfo()
+        .setMessage(accept ? "accepted the study" : "declined the study")
+        .addKeyValue("study", invitation.getStudyId())
+        .addKeyValue("reason", declineReason)
+        .addKeyValue("trainRecords", data == null ? 0 : data.trainRecords())
+        .addKeyValue("testRecords", data == null ? 0 : data.testRecords())
+        .log();
+  }
+
+  private void train(TrainTask task) throws InterruptedException {
+    PreparedData data = studies.get(task.getStudyId());
+    if (data == null) {
+      declineRound(task, "this site has not accepted study " + task.getStudyId());
+      return;
+    }
+    if (Instant.now().toEpochMilli() > task.getDeadlineUnixMillis()) {
+      log.atInfo().setMessage("train task arrived after its deadline")
+          .addKeyValue("round", task.getRound()).log();
+      return;
+    }
+    TrainingPlan plan;
+    try {
+      plan =
+          new TrainingPlan(
+              task.getPlan().getLocalSteps(),
+              task.getPlan().getBatchSize(),
+              task.getPlan().getLearningRate(),
+              task.getPlan().getOptimizer() == LocalOptimizer.LOCAL_OPTIMIZER_ADAM
+                  ? org.medfed.site.train.LocalOptimizer.ADAM
+                  : org.medfed.site.train.LocalOptimizer.SGD,
+              task.getPlan().getProximalMu());
+    } catch (IllegalArgumentException e) {
+      declineRound(task, "the training plan is invalid: " + e.getMessage());
+      return;
+    }
+    double[] global = pullModel(task.getStudyId(), task.getModelVersion());
+    long seed = task.getSeed() * 31 + siteId.hashCode();
+    TrainingResult result = LocalTrainer.train(global, data.trainX(), data.trainY(), plan, seed);
+    float[] delta = new float[global.length];
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = (float) (result.weights()[i] - global[i]);
+    }
+    UpdateHeader header =
+        UpdateHeader.newBuilder()
+            .setStudyId(task.getStudyId())
+            .setRound(task.getRound())
+            .setBaseModelVersion(task.getModelVersion())
+            .setNumExamples(data.trainRecords())
+            .setVectorLength(delta.length)
+            .setVectorSha256(ByteString.copyFrom(VectorChunks.sha256(delta)))
+            .setTrainLoss(result.meanLoss())
+            .build();
+    pushUpdate(header, delta);
+    log.atInfo()
+        .setMessage("update sent")
+        .addKeyValue("study", task.getStudyId())
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("steps", result.steps())
+        .addKeyValue("trainLoss", result.meanLoss())
+        .log();
+  }
+
+  private void evaluate(EvaluateTask task) {
+    PreparedData data = studies.get(task.getStudyId());
+    if (data == null) {
+      return;
+    }
+    double[] weights = pullModel(task.getStudyId(), task.getModelVersion());
+    Metrics metrics = Evaluation.evaluate(weights, data.testX(), data.testY());
+    blocking
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .reportEvaluation(
+            ReportEvaluationRequest.newBuilder()
+                .setStudyId(task.getStudyId())
+                .setRound(task.getRound())
+                .setModelVersion(task.getModelVersion())
+                .setTestRecords(metrics.records())
+                .setAccuracy(metrics.accuracy())
+                .setAuc(metrics.auc())
+                .setLoss(metrics.loss())
+                .build());
+    log.atInfo()
+        .setMessage("evaluation sent")
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("modelVersion", task.getModelVersion())
+        .addKeyValue("accuracy", metrics.accuracy())
+        .log();
+  }
+
+  private void declineRound(TrainTask task, String reason) {
+    blocking
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .declineRound(
+            DeclineRoundRequest.newBuilder()
+                .setStudyId(task.getStudyId())
+                .setRound(task.getRound())
+                .setReason(reason)
+                .build());
+    log.atInfo().setMessage("declined the round").addKeyValue("round", task.getRound())
+        .addKeyValue("reason", reason).log();
+  }
+
+  // ---- vectors ----
+
+  /** Pulls a global model, resuming from the last received element if the stream breaks. */
+  private double[] pullModel(String studyId, long version) {
+    VectorAssembler assembler = null;
+    StatusRuntimeException last = null;
+    for (int attempt = 0; attempt < UPLOAD_ATTEMPTS; attempt++) {
+      try {
+        Iterator<PullModelResponse> chunks =
+            blocking
+                .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .pullModel(
+                    PullModelRequest.newBuilder()
+                        .setStudyId(studyId)
+                        .setModelVersion(version)
+                        .setFromElement(assembler == null ? 0 : assembler.received())
+                        .build());
+        while (chunks.hasNext()) {
+          VectorChunk chunk = chunks.next().getChunk();
+          if (assembler == null) {
+            assembler = new VectorAssembler(chunk.getTotalLength());
+          }
+          String problem = assembler.accept(chunk).orElse(null);
+          if (problem != null) {
+            throw Status.DATA_LOSS.withDescription("global model: " + problem)
+                .asRuntimeException();
+          }
+        }
+        if (assembler != null && assembler.complete()) {
+          return VectorChunks.toDoubles(assembler.values());
+        }
+        throw Status.DATA_LOSS.withDescription("global model stream ended early")
+            .asRuntimeException();
+      } catch (StatusRuntimeException e) {
+        if (!retryable(e.getStatus())) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /**
+   * Streams the update in chunks. If the stream breaks, asks the coordinator how much it holds
+   * (a header-only upload) and sends only the rest.
+   */
+  private void pushUpdate(UpdateHeader header, float[] delta) throws InterruptedException {
+    int from = 0;
+    StatusRuntimeException last = null;
+    for (int attempt = 0; attempt < UPLOAD_ATTEMPTS; attempt++) {
+      try {
+        PushUpdateResponse response = upload(header, VectorChunks.split(delta, from,
+            maxChunkElements));
+        if (response.getComplete()) {
+          return;
+        }
+        from = response.getReceivedElements();
+      } catch (StatusRuntimeException e) {
+        if (!retryable(e.getStatus())) {
+          throw e;
+        }
+        last = e;
+        from = upload(header, List.of()).getReceivedElements();
+      }
+    }
+    throw last != null
+        ? last
+        : Status.ABORTED.withDescription("update not accepted after " + UPLOAD_ATTEMPTS
+            + " attempts").asRuntimeException();
+  }
+
+  private PushUpdateResponse upload(UpdateHeader header, List<VectorChunk> chunks)
+      throws InterruptedException {
+    CompletableFuture<PushUpdateResponse> result = new CompletableFuture<>();
+    StreamObserver<PushUpdateRequest> stream =
+        async
+            .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .pushUpdate(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(PushUpdateResponse value) {
+                    result.complete(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    result.completeExceptionally(
+                        Status.INTERNAL.withDescription("no answer to the upload")
+                            .asRuntimeException());
+                  }
+                });
+    stream.onNext(PushUpdateRequest.newBuilder().setHeader(header).build());
+    for (VectorChunk chunk : chunks) {
+      if (result.isDone()) {
+        break;
+      }
+      stream.onNext(PushUpdateRequest.newBuilder().setChunk(chunk).build());
+    }
+    stream.onCompleted();
+    try {
+      return result.get(CALL_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException status) {
+        throw status;
+      }
+      throw Status.fromThrowable(e.getCause()).asRuntimeException();
+    } catch (TimeoutException e) {
+      throw Status.DEADLINE_EXCEEDED.withDescription("upload timed out").asRuntimeException();
+    }
+  }
+
+  private static boolean retryable(Status status) {
+    return switch (status.getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, RESOURCE_EXHAUSTED, ABORTED -> true;
+      default -> false;
+    };
+  }
+
+  /** Exponential backoff from 200 ms to 5 s between reconnection attempts. */
+  private static final class Backoff {
+    private long delayMillis = 200;
+
+    void sleep() throws InterruptedException {
+      Thread.sleep(delayMillis);
+      delayMillis = Math.min(5_000, delayMillis * 2);
+    }
+
+    void reset() {
+      delayMillis = 200;
+    }
+  }
+}
