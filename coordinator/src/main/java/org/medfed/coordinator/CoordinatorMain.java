@@ -1,6 +1,5 @@
 package org.medfed.coordinator;
 
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.util.Arrays;
 import java.util.List;
@@ -30,12 +29,12 @@ public final class CoordinatorMain {
       System.exit(2);
     }
     try {
-      ApplicationContext context =
-          Micronaut.build(arguments.subList(1, arguments.size()).toArray(String[]::new))
-              .mainClass(CoordinatorMain.class)
-              .banner(false)
-              .start();
-      Runtime.getRuntime().addShutdownHook(new Thread(context::close, "coordinator-shutdown"));
+      // Micronaut registers its own shutdown hook, which stops the node on SIGTERM; a second
+      // hook closing the same context would deadlock with it.
+      Micronaut.build(arguments.subList(1, arguments.size()).toArray(String[]::new))
+          .mainClass(CoordinatorMain.class)
+          .banner(false)
+          .start();
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause != null && !(cause instanceof ConfigurationException)) {

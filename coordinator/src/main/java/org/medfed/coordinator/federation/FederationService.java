@@ -207,15 +207,16 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           throw new ProtocolException(
               ProtocolException.Kind.INVALID, "an upload must start with its header");
         }
-        if (chunk.getValuesCount() > maxChunkElements) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID,
-              "chunk of " + chunk.getValuesCount() + " elements exceeds the limit of "
-                  + maxChunkElements);
-        }
         Optional<String> problem;
-        synchronized (upload) {
-          problem = upload.assembler().accept(chunk);
+        if (chunk.getValuesCount() > maxChunkElements) {
+          problem =
+              Optional.of(
+                  "chunk of " + chunk.getValuesCount() + " elements exceeds the limit of "
+                      + maxChunkElements);
+        } else {
+          synchronized (upload) {
+            problem = upload.assembler().accept(chunk);
+          }
         }
         if (problem.isPresent()) {
           partialUploads.remove(key);

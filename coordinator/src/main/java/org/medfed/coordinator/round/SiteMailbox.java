@@ -13,6 +13,9 @@ final class SiteMailbox {
   private final Deque<SiteTask> pending = new ArrayDeque<>();
 
   synchronized void post(SiteTask task) {
+    if (pending.contains(task)) {
+      return;
+    }
     if (task.supersededByPhaseTasks()) {
       // Only one phase is open at a time; a stale train or evaluate task would waste the site's
       // time and be refused anyway.

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -20,6 +19,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.medfed.coordinator.strategy.StrategyConfig;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads and validates a study file ({@code deploy/local/study.yaml} is the reference).
@@ -120,7 +120,7 @@ public final class StudyConfigLoader {
       root = mapper.readTree(yaml);
     } catch (JsonProcessingException e) {
       String problem =
-          e instanceof MarkedYAMLException marked && marked.getProblem() != null
+          e.getCause() instanceof MarkedYAMLException marked && marked.getProblem() != null
               ? marked.getProblem()
               : e.getOriginalMessage().lines().findFirst().orElse("unreadable YAML");
       problem = problem.replace("Duplicate field", "duplicate key");

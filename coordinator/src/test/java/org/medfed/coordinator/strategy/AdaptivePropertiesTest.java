@@ -1,6 +1,7 @@
 package org.medfed.coordinator.strategy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -10,6 +11,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Scale;
 
 class AdaptivePropertiesTest {
 
@@ -23,10 +25,10 @@ class AdaptivePropertiesTest {
 
   @Provide
   Arbitrary<Strategy> adaptive() {
-    Arbitrary<Double> eta = Arbitraries.doubles().between(1e-3, 2);
-    Arbitrary<Double> beta1 = Arbitraries.doubles().between(0, 0.99);
-    Arbitrary<Double> beta2 = Arbitraries.doubles().between(0, 0.999);
-    Arbitrary<Double> tau = Arbitraries.doubles().between(1e-6, 1);
+    Arbitrary<Double> eta = Arbitraries.doubles().between(1e-3, 2).ofScale(8);
+    Arbitrary<Double> beta1 = Arbitraries.doubles().between(0, 0.99).ofScale(4);
+    Arbitrary<Double> beta2 = Arbitraries.doubles().between(0, 0.999).ofScale(4);
+    Arbitrary<Double> tau = Arbitraries.doubles().between(1e-6, 1).ofScale(8);
     return Arbitraries.oneOf(
         Combinators.combine(eta, beta1, beta2, tau)
             .as((e, b1, b2, t) -> new FedAdam(e, b1, b2, t, 0)),
@@ -38,9 +40,9 @@ class AdaptivePropertiesTest {
   @Property
   void fedAdagradNeverMovesACoordinateByMoreThanTheServerLearningRate(
       @ForAll("history") List<List<SiteUpdate>> history,
-      @ForAll @DoubleRange(min = 1e-3, max = 2) double eta,
+      @ForAll @DoubleRange(min = 1e-3, max = 2) @Scale(8) double eta,
       @ForAll @DoubleRange(min = 0, max = 0.99) double beta1,
-      @ForAll @DoubleRange(min = 1e-6, max = 1) double tau) {
+      @ForAll @DoubleRange(min = 1e-6, max = 1) @Scale(8) double tau) {
     // v accumulates every past Δ², so √v ≥ |Δ_s| for each past round s, while |m| is a convex
     // combination of past |Δ_s| (plus a shrinking zero start): hence |η·m/(√v+τ)| < η.
     FedAdagrad adagrad = new FedAdagrad(eta, beta1, tau, 0);
@@ -62,10 +64,10 @@ class AdaptivePropertiesTest {
   @Property
   void fedAdamStepIsBoundedByTheDecayRates(
       @ForAll("history") List<List<SiteUpdate>> history,
-      @ForAll @DoubleRange(min = 1e-3, max = 2) double eta,
+      @ForAll @DoubleRange(min = 1e-3, max = 2) @Scale(8) double eta,
       @ForAll @DoubleRange(min = 0, max = 0.9) double beta1,
-      @ForAll @DoubleRange(min = 0.9, max = 0.999) double beta2,
-      @ForAll @DoubleRange(min = 1e-6, max = 1) double tau) {
+      @ForAll @DoubleRange(min = 0.9, max = 0.999) @Scale(4) double beta2,
+      @ForAll @DoubleRange(min = 1e-6, max = 1) @Scale(8) double tau) {
     // From m0 = v0 = 0: m_t = (1-β1)·Σ β1^k·Δ_{t-k} and v_t ≥ (1-β2)·β2^k·Δ²_{t-k} for every k,
     // so |m_t|/√v_t ≤ (1-β1) / (√(1-β2)·(1 - β1/√β2)) whenever β1 < √β2.
     double bound = eta * (1 - beta1) / (Math.sqrt(1 - beta2) * (1 - beta1 / Math.sqrt(beta2)));
@@ -128,7 +130,7 @@ class AdaptivePropertiesTest {
         resumed = json.readValue(json.writeValueAsString(resumed), double[].class);
       }
     }
-    if (!straightState.equals(resumedState) || !java.util.Arrays.equals(straight, resumed)) {
+    if (!straightState.equals(resumedState) || !Arrays.equals(straight, resumed)) {
       throw new AssertionError("resumed run diverged: " + straightState + " vs " + resumedState);
     }
   }

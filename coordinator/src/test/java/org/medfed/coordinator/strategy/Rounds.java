@@ -24,18 +24,18 @@ final class Rounds {
   /** Between one and eight updates of the given dimension from distinct sites. */
   static Arbitrary<List<SiteUpdate>> updates(int dimension) {
     return Combinators.combine(vectors(dimension), exampleCounts())
-        .as((delta, n) -> new Object[] {delta, n})
+        .as((delta, n) -> new SiteUpdate("unnamed", delta, n))
         .list()
         .ofMinSize(1)
         .ofMaxSize(8)
         .map(
-            raw -> {
-              List<SiteUpdate> updates = new ArrayList<>();
-              for (int i = 0; i < raw.size(); i++) {
-                updates.add(
-                    new SiteUpdate("site-" + i, (double[]) raw.get(i)[0], (Long) raw.get(i)[1]));
+            generated -> {
+              List<SiteUpdate> named = new ArrayList<>();
+              for (int i = 0; i < generated.size(); i++) {
+                SiteUpdate update = generated.get(i);
+                named.add(new SiteUpdate("site-" + i, update.delta(), update.numExamples()));
               }
-              return List.copyOf(updates);
+              return List.copyOf(named);
             });
   }
 

@@ -3,6 +3,7 @@ package org.medfed.coordinator.strategy;
 import static org.medfed.coordinator.strategy.Rounds.assertClose;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -126,12 +127,14 @@ class WeightedMeanPropertiesTest {
         FED_AVG.aggregate(new double[large.length], ServerState.empty(), pair).meanDelta();
 
     for (int j = 0; j < mean.length; j++) {
-      double tolerance = 1e-9 * (1 + Math.abs(large[j]) + Math.abs(small[j]));
-      double toLarge = Math.abs(mean[j] - large[j]);
-      double toSmall = Math.abs(mean[j] - small[j]);
-      if (!(toLarge <= toSmall + tolerance)) {
+      // With distinct deltas the larger site must be strictly closer: an unweighted mean would sit
+      // exactly in between.
+      if (Math.abs(large[j] - small[j]) < 1e-6) {
+        continue;
+      }
+      if (!(Math.abs(mean[j] - large[j]) < Math.abs(mean[j] - small[j]))) {
         throw new AssertionError(
-            "coordinate " + j + ": mean " + mean[j] + " is closer to the smaller site");
+            "coordinate " + j + ": mean " + mean[j] + " is not closer to the larger site");
       }
     }
   }
@@ -155,7 +158,7 @@ class WeightedMeanPropertiesTest {
 
       strategy.aggregate(global, state, updates);
 
-      if (!java.util.Arrays.equals(round.global(), global)
+      if (!Arrays.equals(round.global(), global)
           || !round.updates().equals(updates)
           || !stateBefore.equals(state)) {
         throw new AssertionError(strategy.name() + " mutated an input");

@@ -462,17 +462,20 @@ public final class SiteNode {
     };
   }
 
-  /** Exponential backoff from 200 ms to 5 s between reconnection attempts. */
+  /**
+   * Exponential backoff from 100 ms to 1 s between reconnection attempts: a restarted coordinator
+   * sees its sites back within a second, and one attempt a second is no load.
+   */
   private static final class Backoff {
-    private long delayMillis = 200;
+    private long delayMillis = 100;
 
     void sleep() throws InterruptedException {
       Thread.sleep(delayMillis);
-      delayMillis = Math.min(5_000, delayMillis * 2);
+      delayMillis = Math.min(1_000, delayMillis * 2);
     }
 
     void reset() {
-      delayMillis = 200;
+      delayMillis = 100;
     }
   }
 }

@@ -1,0 +1,86 @@
+package org.medfed.demo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The demo's command line. */
+record DemoOptions(
+    Path repository,
+    Optional<Path> report,
+    String strategy,
+    int rounds,
+    long seed,
+    Optional<Path> workdir) {
+
+  static final String USAGE =
+      """
+      usage: deploy/local/demo.sh [--report FILE] [--strategy S] [--rounds N] [--seed N]
+                                  [--workdir DIR]
+        --strategy   fedavg, fedprox, fedadam (default), fedyogi or fedadagrad, each with
+                     FLamby's Fed-Heart-Disease hyper-parameters
+        --rounds     federated rounds (default 15, as FLamby)
+        --seed       study seed: initial model and batch order (default 42)
+        --workdir    keep the consortium's files (PKI, logs, checkpoints) here instead of a
+                     temporary folder that is removed after a successful run""";
+
+  static DemoOptions parse(List<String> args) {
+    Path repository = null;
+    Path report = null;
+    String strategy = "fedadam";
+    int rounds = 15;
+    long seed = 42;
+    Path workdir = null;
+    for (int i = 0; i < args.size(); i++) {
+      String flag = args.get(i);
+      if (flag.equals("--help") || flag.equals("-h")) {
+        throw new UsageException("");
+      }
+      if (i + 1 >= args.size()) {
+        throw new UsageException(flag + " needs a value");
+      }
+      String value = args.get(++i);
+      switch (flag) {
+        case "--repository" -> repository = Path.of(value);
+        case "--report" -> report = Path.of(value);
+        case "--strategy" -> strategy = value;
+        case "--rounds" -> rounds = positive(flag, value);
+        case "--seed" -> seed = Long.parseLong(value);
+        case "--workdir" -> workdir = Path.of(value);
+        default -> throw new UsageException("unknown option " + flag);
+      }
+    }
+    if (!StrategyPreset.NAMES.contains(strategy)) {
+      throw new UsageException(
+          "--strategy " + strategy + " is not one of " + String.join(", ", StrategyPreset.NAMES));
+    }
+    if (repository == null) {
+      throw new UsageException("--repository is required (demo.sh passes it)");
+    }
+    return new DemoOptions(
+        repository.toAbsolutePath(),
+        Optional.ofNullable(report),
+        strategy,
+        rounds,
+        seed,
+        Optional.ofNullable(workdir));
+  }
+
+  private static int positive(String flag, String value) {
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed >= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the usage error
+    }
+    throw new UsageException(flag + " must be a positive whole number, got " + value);
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package org.medfed.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.medfed.site.train.Metrics;
+
+/** The demo's result: per site, the federated model against the two reference models. */
+final class DemoReport {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final ObjectNode root;
+
+  private DemoReport(ObjectNode root) {
+    this.root = root;
+  }
+
+  static DemoReport build(
+      DemoOptions options,
+      JsonNode study,
+      JsonNode rounds,
+      Map<String, Baselines.SiteBaseline> baselines,
+      Path siteKits,
+      double wallSeconds,
+      double federationSeconds)
+      throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    JsonNode summary = study.path("summary");
+    root.put("study", summary.path("id").asText());
+    root.put("status", summary.path("status").asText());
+    root.put("outcome", summary.path("outcome").asText());
+    root.put("strategy", options.strategy());
+    root.put("seed", options.seed());
+    root.put("rounds_planned", options.rounds());
+    root.put("rounds_completed", summary.path("roundsCompleted").asLong());
+    root.put("rounds_failed", summary.path("roundsFailed").asLong());
+    root.put("wall_seconds", round3(wallSeconds));
+    root.put("federation_seconds", round3(federationSeconds));
+    root.put(
+        "pooled_reference_note",
+        "pooled_reference is trained by the demo harness on all four hospitals' files together:"
+            + " impossible in production, shown only as a reference");
+    root.put(
+        "reference_models",
+        "local_only and pooled_reference: smile L2 logistic regression (lambda 1), FLamby"
+            + " preprocessing and split; every model is tested on each site's test rows"
+            + " standardised with that site's training statistics");
+
+    ArrayNode sites = root.putArray("sites");
+    double[] sums = new double[3];
+    int[] counts = new int[3];
+    for (DemoSite site : DemoSite.ALL) {
+      ObjectNode node = sites.addObject();
+      node.put("id", site.id());
+      node.put("country", site.country());
+      node.put("hospital", site.hospital());
+      JsonNode latest = latestEvaluatedResult(rounds, site.id());
+      node.put("train_records", lastTrainRecords(rounds, site.id()));
+      node.put("test_records", latest == null ? 0 : latest.path("evaluation").path("testRecords")
+          .asLong());
+      ObjectNode federated = node.putObject("federated");
+      if (latest != null) {
+        federated.set("accuracy", latest.path("evaluation").path("accuracy"));
+        federated.set("auc", latest.path("evaluation").path("auc"));
+        add(sums, counts, 0, latest.path("evaluation").path("accuracy"));
+      } else {
+        federated.putNull("accuracy");
+        federated.putNull("auc");
+      }
+      Baselines.SiteBaseline baseline = baselines.get(site.id());
+      metrics(node.putObject("local_only"), baseline.localOnly());
+      metrics(node.putObject("pooled_reference"), baseline.pooledReference());
+      sums[1] += baseline.localOnly().accuracy();
+      counts[1]++;
+      sums[2] += baseline.pooledReference().accuracy();
+      counts[2]++;
+      JsonNode egress = egress(siteKits.resolve(site.id()).resolve("state/egress-summary.json"));
+      node.put("bytes_sent", egress.path("bytes_sent").asLong());
+      node.put("bytes_received", egress.path("bytes_received").asLong());
+    }
+    ObjectNode average = root.putObject("client_average");
+    putMean(average, "federated", sums[0], counts[0]);
+    putMean(average, "local_only", sums[1], counts[1]);
+    putMean(average, "pooled_reference", sums[2], counts[2]);
+    return new DemoReport(root);
+  }
+
+  boolean studyCompleted() {
+    return root.path("status").asText().equals("completed");
+  }
+
+  void write(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    JSON.writeValue(file.toFile(), root);
+  }
+
+  String table() {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("Study %s: %s, %d of %d rounds completed, strategy %s, %.1f s%n",
+        root.path("study").asText(), root.path("status").asText(),
+        root.path("rounds_completed").asLong(), root.path("rounds_planned").asLong(),
+        root.path("strategy").asText(), root.path("wall_seconds").asDouble()));
+    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
+        "site", "country", "train", "test", "federated", "local-only", "pooled ref.*",
+        "sent", "received"));
+    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
+        "", "", "", "", " acc     AUC", " acc     AUC", " acc     AUC", "bytes", "bytes"));
+    for (JsonNode site : root.path("sites")) {
+      out.append(String.format("%-12s %-11s %5d %4d | %s | %s | %s | %9d %9d%n",
+          site.path("id").asText(), site.path("country").asText(),
+          site.path("train_records").asLong(), site.path("test_records").asLong(),
+          pair(site.path("federated")), pair(site.path("local_only")),
+          pair(site.path("pooled_reference")), site.path("bytes_sent").asLong(),
+          site.path("bytes_received").asLong()));
+    }
+    JsonNode average = root.path("client_average");
+    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s |%n",
+        "client avg", "", "", "", number(average.path("federated")),
+        number(average.path("local_only")), number(average.path("pooled_reference"))));
+    out.append("* pooled reference: trained by the harness on all four files together,"
+        + " impossible in production.\n");
+    return out.toString();
+  }
+
+  private static JsonNode latestEvaluatedResult(JsonNode rounds, String site) {
+    JsonNode latest = null;
+    for (JsonNode round : rounds) {
+      if (!round.path("status").asText().equals("completed")) {
+        continue;
+      }
+      for (JsonNode result : round.path("sites")) {
+        if (result.path("site").asText().equals(site) && result.path("evaluation").isObject()) {
+          latest = result;
+        }
+      }
+    }
+    return latest;
+  }
+
+  private static long lastTrainRecords(JsonNode rounds, String site) {
+    long records = 0;
+    for (JsonNode round : rounds) {
+      for (JsonNode result : round.path("sites")) {
+        if (result.path("site").asText().equals(site)
+            && result.path("outcome").asText().equals("updated")) {
+          records = result.path("numExamples").asLong();
+        }
+      }
+    }
+    return records;
+  }
+
+  private static JsonNode egress(Path file) throws IOException {
+    return Files.exists(file) ? JSON.readTree(file.toFile()) : JSON.createObjectNode();
+  }
+
+  private static void metrics(ObjectNode node, Metrics metrics) {
+    node.put("accuracy", metrics.accuracy());
+    if (Double.isFinite(metrics.auc())) {
+      node.put("auc", metrics.auc());
+    } else {
+      node.putNull("auc");
+    }
+  }
+
+  private static void add(double[] sums, int[] counts, int index, JsonNode value) {
+    if (value.isNumber()) {
+      sums[index] += value.asDouble();
+      counts[index]++;
+    }
+  }
+
+  private static void putMean(ObjectNode node, String field, double sum, int count) {
+    if (count == 0) {
+      node.putNull(field);
+    } else {
+      node.put(field, sum / count);
+    }
+  }
+
+  private static String pair(JsonNode metrics) {
+    return String.format("%-15s", number(metrics.path("accuracy")) + "  "
+        + number(metrics.path("auc")));
+  }
+
+  private static String number(JsonNode value) {
+    return value.isNumber() ? String.format("%.3f", value.asDouble()) : "  -  ";
+  }
+
+  private static double round3(double value) {
+    return Math.round(value * 1000) / 1000.0;
+  }
+}
