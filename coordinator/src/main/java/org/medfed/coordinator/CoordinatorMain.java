@@ -1,6 +1,7 @@
 package org.medfed.coordinator;
 
-import io.micronaut.runtime.Micronaut;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.Arrays;
 import java.util.List;
 import org.medfed.coordinator.provision.ProvisionCommand;
@@ -28,13 +29,16 @@ public final class CoordinatorMain {
                  medfed-coordinator provision (init|add-site) ...""");
       System.exit(2);
     }
+    // Started by hand rather than through Micronaut.run, whose start-up error handler prints a
+    // stack trace and exits: an operator should get one sentence naming the bad setting.
+    ApplicationContext context;
     try {
-      // Micronaut registers its own shutdown hook, which stops the node on SIGTERM; a second
-      // hook closing the same context would deadlock with it.
-      Micronaut.build(arguments.subList(1, arguments.size()).toArray(String[]::new))
-          .mainClass(CoordinatorMain.class)
-          .banner(false)
-          .start();
+      context =
+          ApplicationContext.builder()
+              .args(arguments.subList(1, arguments.size()).toArray(String[]::new))
+              .mainClass(CoordinatorMain.class)
+              .banner(false)
+              .start();
     } catch (RuntimeException e) {
       Throwable cause = e;
       while (cause != null && !(cause instanceof ConfigurationException)) {
@@ -45,6 +49,11 @@ public final class CoordinatorMain {
       }
       System.err.println("medfed-coordinator: " + cause.getMessage());
       System.exit(1);
+      return;
     }
+    EmbeddedServer server = context.getBean(EmbeddedServer.class);
+    server.start();
+    // Stopping the server stops the application context, and with it the coordinator node.
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "coordinator-shutdown"));
   }
 }

@@ -49,7 +49,7 @@ class MalformedUpdateIT {
   private StatusRuntimeException runRoundWithBadUpdate(float[] values) throws Exception {
     TestNetwork network = new TestNetwork(dir);
     try (CoordinatorNode coordinator =
-        network.coordinator(network.study(1, 3, "20s", "stop"), 0)) {
+        network.coordinator(network.study(1, 3, "6s", "stop"), 0)) {
       List<AutoCloseable> sites = new ArrayList<>();
       RawSite bad = new RawSite(network.channel("long-beach", coordinator.grpcPort()))
           .joinAndAccept();

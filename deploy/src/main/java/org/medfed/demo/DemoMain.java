@@ -26,7 +26,7 @@ import org.medfed.site.data.DataException;
 public final class DemoMain {
   private static final String STUDY = "heart-disease";
 
-  private DemoMain() {}
+  DemoMain() {}
 
   public static void main(String[] args) {
     // The site-node jar on this classpath brings its own logback.xml; the demo wants its quieter one.

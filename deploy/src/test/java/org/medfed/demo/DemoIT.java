@@ -1,0 +1,66 @@
+package org.medfed.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo as the README runs it: real coordinator and site processes from the packaged jars,
+ * a fresh PKI, the real data. Three rounds keep it short.
+ */
+@Timeout(240)
+class DemoIT {
+  @TempDir Path dir;
+
+  @Test
+  void demoRunsFourHospitalProcessesAndReportsEverySite() throws Exception {
+    Path report = dir.resolve("report.json");
+    DemoOptions options =
+        new DemoOptions(
+            Path.of(System.getProperty("medfed.repo.root")),
+            Optional.of(report),
+            "fedadam",
+            3,
+            42,
+            Optional.of(dir.resolve("work")));
+    assertTrue(new DemoMain().run(options), "the demo's study did not complete");
+
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals(3, json.get("rounds_completed").asInt());
+    assertEquals("fedadam", json.get("strategy").asText());
+    assertTrue(json.get("wall_seconds").asDouble() > 0);
+    assertEquals(4, json.get("sites").size());
+    for (JsonNode site : json.get("sites")) {
+      assertTrue(site.get("train_records").asInt() > 0, site.toString());
+      assertTrue(site.get("test_records").asInt() > 0, site.toString());
+      for (String model : new String[] {"federated", "local_only", "pooled_reference"}) {
+        double accuracy = site.get(model).get("accuracy").asDouble();
+        assertTrue(accuracy > 0 && accuracy <= 1, model + " " + site);
+      }
+      assertTrue(site.get("bytes_sent").asLong() > 0, site.toString());
+      assertTrue(site.get("bytes_received").asLong() > 0, site.toString());
+    }
+    // The pooled reference reproduces FLamby's published pooled accuracies on this split.
+    assertEquals(0.7981, json.get("sites").get(0).get("pooled_reference").get("accuracy")
+        .asDouble(), 1e-4);
+    assertTrue(json.get("client_average").get("federated").isNumber());
+    // Each site was given only its own hospital's file.
+    for (DemoSite site : DemoSite.ALL) {
+      try (var files = Files.list(dir.resolve("work/pki/sites").resolve(site.id())
+          .resolve("records"))) {
+        assertEquals(java.util.List.of(site.dataFile()),
+            files.map(p -> p.getFileName().toString()).toList());
+      }
+    }
+    assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+        "the demo left processes running");
+  }
+}
