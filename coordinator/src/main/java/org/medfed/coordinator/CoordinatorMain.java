@@ -16,8 +16,8 @@ public final class CoordinatorMain {
   public static void main(String[] args) {
     List<String> arguments = Arrays.asList(args);
     if (!arguments.isEmpty() && arguments.getFirst().equals("provision")) {
-      System.exit(ProvisionCommand.run(arguments.subList(1, arguments.size()), System.out,
-          System.err));
+      System.exit(
+          ProvisionCommand.run(arguments.subList(1, arguments.size()), System.out, System.err));
     }
     if (arguments.isEmpty() || !arguments.getFirst().equals("serve")) {
       System.err.println(

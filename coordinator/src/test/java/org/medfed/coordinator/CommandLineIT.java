@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged coordinator as an operator runs it: a bad study file or a missing certificate
- * stops it with one sentence and a non-zero exit, before its endpoint opens.
+ * The packaged coordinator as an operator runs it: a bad study file or a missing certificate stops
+ * it with one sentence and a non-zero exit, before its endpoint opens.
  */
 @Timeout(120)
 class CommandLineIT {
@@ -56,21 +56,28 @@ class CommandLineIT {
   private record Result(int exit, String stderr) {}
 
   private Result serve(Path study, Path certificate) throws Exception {
-    Path jar = Path.of(System.getProperty("medfed.repo.root"),
-        "coordinator/target/medfed-coordinator.jar");
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(), "serve",
-        "--medfed.study-file=" + study,
-        "--medfed.data-dir=" + dir.resolve("data"),
-        "--medfed.tls.certificate=" + certificate,
-        "--medfed.tls.private-key=" + dir.resolve("coordinator.key.pem"),
-        "--medfed.tls.ca-certificate=" + dir.resolve("ca.crt.pem"),
-        "--medfed.grpc.port=0",
-        "--micronaut.server.port=-1"));
-    Process process = new ProcessBuilder(command)
-        .redirectOutput(dir.resolve("stdout.log").toFile())
-        .redirectError(dir.resolve("stderr.log").toFile())
-        .start();
+    Path jar =
+        Path.of(
+            System.getProperty("medfed.repo.root"), "coordinator/target/medfed-coordinator.jar");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                jar.toString(),
+                "serve",
+                "--medfed.study-file=" + study,
+                "--medfed.data-dir=" + dir.resolve("data"),
+                "--medfed.tls.certificate=" + certificate,
+                "--medfed.tls.private-key=" + dir.resolve("coordinator.key.pem"),
+                "--medfed.tls.ca-certificate=" + dir.resolve("ca.crt.pem"),
+                "--medfed.grpc.port=0",
+                "--micronaut.server.port=-1"));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .redirectError(dir.resolve("stderr.log").toFile())
+            .start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("the coordinator did not stop on a bad configuration");

@@ -23,7 +23,9 @@ import org.medfed.proto.v1.PollTaskResponse;
 import org.medfed.proto.v1.TrainTask;
 import org.medfed.proto.v1.UpdateHeader;
 
-/** A site sends a vector of the wrong length, or with NaN: refused, counted failed, round goes on. */
+/**
+ * A site sends a vector of the wrong length, or with NaN: refused, counted failed, round goes on.
+ */
 @Timeout(120)
 class MalformedUpdateIT {
   @TempDir Path dir;
@@ -32,7 +34,8 @@ class MalformedUpdateIT {
   void wrongLengthIsRefusedAndTheRoundGoesOnWithoutTheSite() throws Exception {
     StatusRuntimeException refused = runRoundWithBadUpdate(new float[5]);
     assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
-    assertTrue(refused.getStatus().getDescription().contains("has 5 elements, the model has 14"),
+    assertTrue(
+        refused.getStatus().getDescription().contains("has 5 elements, the model has 14"),
         refused.getStatus().getDescription());
   }
 
@@ -42,17 +45,17 @@ class MalformedUpdateIT {
     values[3] = Float.NaN;
     StatusRuntimeException refused = runRoundWithBadUpdate(values);
     assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
-    assertTrue(refused.getStatus().getDescription().contains("element 3 is NaN"),
+    assertTrue(
+        refused.getStatus().getDescription().contains("element 3 is NaN"),
         refused.getStatus().getDescription());
   }
 
   private StatusRuntimeException runRoundWithBadUpdate(float[] values) throws Exception {
     TestNetwork network = new TestNetwork(dir);
-    try (CoordinatorNode coordinator =
-        network.coordinator(network.study(1, 3, "6s", "stop"), 0)) {
+    try (CoordinatorNode coordinator = network.coordinator(network.study(1, 3, "6s", "stop"), 0)) {
       List<AutoCloseable> sites = new ArrayList<>();
-      RawSite bad = new RawSite(network.channel("long-beach", coordinator.grpcPort()))
-          .joinAndAccept();
+      RawSite bad =
+          new RawSite(network.channel("long-beach", coordinator.grpcPort())).joinAndAccept();
       sites.add(bad);
       for (String site : List.of("cleveland", "hungary", "switzerland")) {
         sites.add(network.site(site, coordinator.grpcPort()));
@@ -66,14 +69,15 @@ class MalformedUpdateIT {
               .setNumExamples(85);
       ExecutionException failure =
           assertThrows(
-              ExecutionException.class,
-              () -> bad.push(header, values).get(20, TimeUnit.SECONDS));
+              ExecutionException.class, () -> bad.push(header, values).get(20, TimeUnit.SECONDS));
       assertTrue(coordinator.engine().awaitEnd(Duration.ofSeconds(60)), "study hung");
       StudyCheckpoint result = coordinator.engine().view().checkpoint();
       assertEquals(StudyStatus.COMPLETED, result.status(), result.outcome());
       RoundRecord round = result.rounds().getFirst();
       SiteRoundResult longBeach =
-          round.sites().stream().filter(s -> s.site().equals("long-beach")).findFirst()
+          round.sites().stream()
+              .filter(s -> s.site().equals("long-beach"))
+              .findFirst()
               .orElseThrow();
       assertEquals(SiteRoundResult.Outcome.REFUSED, longBeach.outcome());
       for (AutoCloseable site : sites) {

@@ -9,7 +9,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -41,18 +43,12 @@ class MutualTlsIT {
     TestNetwork network = new TestNetwork(dir);
     try (CoordinatorNode coordinator = network.coordinator(network.study(1, 1, "5s", "stop"), 0)) {
       ManagedChannel anonymous =
-          NettyChannelBuilder.forTarget("localhost:" + coordinator.grpcPort())
-              .sslContext(
-                  GrpcSslContexts.configure(
-                          io.netty.handler.ssl.SslContextBuilder.forClient()
-                              .trustManager(network.ca.certificate())
-                              .protocols("TLSv1.3"),
-                          SslProvider.JDK)
-                      .build())
-              .build();
+          tlsChannel(
+              coordinator.grpcPort(),
+              SslContextBuilder.forClient().trustManager(network.ca.certificate()));
       try {
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-            () -> join(anonymous));
+        StatusRuntimeException refused =
+            assertThrows(StatusRuntimeException.class, () -> join(anonymous));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
       } finally {
         anonymous.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -69,11 +65,13 @@ class MutualTlsIT {
       ManagedChannel impostor =
           SiteChannels.open("localhost:" + coordinator.grpcPort(), network.kit("cleveland", rogue));
       try {
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-            () -> join(impostor));
+        StatusRuntimeException refused =
+            assertThrows(StatusRuntimeException.class, () -> join(impostor));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-        assertTrue(coordinator.engine().view().checkpoint().enrolment().values().stream()
-            .allMatch(e -> e.status() == org.medfed.coordinator.round.Enrolment.Status.INVITED));
+        assertTrue(
+            coordinator.engine().view().checkpoint().enrolment().values().stream()
+                .allMatch(
+                    e -> e.status() == org.medfed.coordinator.round.Enrolment.Status.INVITED));
       } finally {
         impostor.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -85,29 +83,28 @@ class MutualTlsIT {
     TestNetwork network = new TestNetwork(dir);
     try (CoordinatorNode coordinator = network.coordinator(network.study(1, 1, "5s", "stop"), 0)) {
       ManagedChannel coordinatorAsClient =
-          NettyChannelBuilder.forTarget("localhost:" + coordinator.grpcPort())
-              .sslContext(
-                  GrpcSslContexts.configure(
-                          io.netty.handler.ssl.SslContextBuilder.forClient()
-                              .keyManager(
-                                  Pem.parsePrivateKey(java.nio.file.Files.readString(
-                                      dir.resolve("coordinator.key.pem"))),
-                                  Pem.parseCertificate(java.nio.file.Files.readString(
-                                      dir.resolve("coordinator.crt.pem"))))
-                              .trustManager(network.ca.certificate())
-                              .protocols("TLSv1.3"),
-                          SslProvider.JDK)
-                      .build())
-              .build();
+          tlsChannel(
+              coordinator.grpcPort(),
+              SslContextBuilder.forClient()
+                  .keyManager(
+                      Pem.parsePrivateKey(Files.readString(dir.resolve("coordinator.key.pem"))),
+                      Pem.parseCertificate(Files.readString(dir.resolve("coordinator.crt.pem"))))
+                  .trustManager(network.ca.certificate()));
       try {
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-            () -> join(coordinatorAsClient));
+        StatusRuntimeException refused =
+            assertThrows(StatusRuntimeException.class, () -> join(coordinatorAsClient));
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
         assertTrue(refused.getStatus().getDescription().contains("not a site certificate"));
       } finally {
         coordinatorAsClient.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static ManagedChannel tlsChannel(int port, SslContextBuilder ssl) throws Exception {
+    return NettyChannelBuilder.forTarget("localhost:" + port)
+        .sslContext(GrpcSslContexts.configure(ssl.protocols("TLSv1.3"), SslProvider.JDK).build())
+        .build();
   }
 
   private static void join(ManagedChannel channel) {

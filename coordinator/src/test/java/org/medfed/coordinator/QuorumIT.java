@@ -23,8 +23,7 @@ class QuorumIT {
   @Test
   void silentSiteFailsTheRoundByItsDeadlineWhenQuorumIsFour() throws Exception {
     TestNetwork network = new TestNetwork(dir);
-    try (CoordinatorNode coordinator =
-        network.coordinator(network.study(3, 4, "3s", "stop"), 0)) {
+    try (CoordinatorNode coordinator = network.coordinator(network.study(3, 4, "3s", "stop"), 0)) {
       List<AutoCloseable> sites = startWithSilentLongBeach(network, coordinator);
       long start = System.nanoTime();
       assertTrue(coordinator.engine().awaitEnd(Duration.ofSeconds(30)), "study hung");
@@ -48,8 +47,7 @@ class QuorumIT {
   @Test
   void silentSiteIsLeftOutAndRoundsCompleteWhenQuorumIsThree() throws Exception {
     TestNetwork network = new TestNetwork(dir);
-    try (CoordinatorNode coordinator =
-        network.coordinator(network.study(2, 3, "3s", "stop"), 0)) {
+    try (CoordinatorNode coordinator = network.coordinator(network.study(2, 3, "3s", "stop"), 0)) {
       List<AutoCloseable> sites = startWithSilentLongBeach(network, coordinator);
       assertTrue(coordinator.engine().awaitEnd(Duration.ofSeconds(60)), "study hung");
       StudyCheckpoint result = coordinator.engine().view().checkpoint();
@@ -57,12 +55,35 @@ class QuorumIT {
       assertEquals(2, result.roundsCompleted());
       for (RoundRecord round : result.rounds()) {
         SiteRoundResult longBeach =
-            round.sites().stream().filter(s -> s.site().equals("long-beach")).findFirst()
+            round.sites().stream()
+                .filter(s -> s.site().equals("long-beach"))
+                .findFirst()
                 .orElseThrow();
         assertEquals(SiteRoundResult.Outcome.NO_ANSWER, longBeach.outcome());
-        assertEquals(3, round.sites().stream()
-            .filter(s -> s.outcome() == SiteRoundResult.Outcome.UPDATED).count());
+        assertEquals(
+            3,
+            round.sites().stream()
+                .filter(s -> s.outcome() == SiteRoundResult.Outcome.UPDATED)
+                .count());
       }
+      for (AutoCloseable site : sites) {
+        site.close();
+      }
+    }
+  }
+
+  @Test
+  void studyThatContinuesPastFailedRoundsFailsWhenNoRoundCompletes() throws Exception {
+    TestNetwork network = new TestNetwork(dir);
+    try (CoordinatorNode coordinator =
+        network.coordinator(network.study(2, 4, "2s", "continue"), 0)) {
+      List<AutoCloseable> sites = startWithSilentLongBeach(network, coordinator);
+      assertTrue(coordinator.engine().awaitEnd(Duration.ofSeconds(30)), "study hung");
+      StudyCheckpoint result = coordinator.engine().view().checkpoint();
+      assertEquals(2, result.rounds().size(), "the study went on after the first failed round");
+      assertTrue(result.rounds().stream().allMatch(r -> r.status() == RoundRecord.Status.FAILED));
+      assertEquals(StudyStatus.FAILED, result.status());
+      assertTrue(result.outcome().startsWith("none of the 2 rounds completed"), result.outcome());
       for (AutoCloseable site : sites) {
         site.close();
       }

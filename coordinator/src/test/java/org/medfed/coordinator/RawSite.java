@@ -57,7 +57,8 @@ final class RawSite implements AutoCloseable {
 
   /** Pushes the given vector as an update for the task's round; returns the response or error. */
   CompletableFuture<PushUpdateResponse> push(UpdateHeader.Builder header, float[] values) {
-    header.setVectorLength(values.length)
+    header
+        .setVectorLength(values.length)
         .setVectorSha256(ByteString.copyFrom(VectorChunks.sha256(values)));
     CompletableFuture<PushUpdateResponse> result = new CompletableFuture<>();
     StreamObserver<PushUpdateRequest> stream =

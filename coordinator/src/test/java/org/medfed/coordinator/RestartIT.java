@@ -38,7 +38,8 @@ class RestartIT {
     first.close();
     StudyCheckpoint before = first.engine().view().checkpoint();
     int completedBefore = (int) before.roundsCompleted();
-    assertTrue(completedBefore >= 2 && completedBefore < 12,
+    assertTrue(
+        completedBefore >= 2 && completedBefore < 12,
         "stopped after " + completedBefore + " rounds");
 
     try (CoordinatorNode second = network.coordinator(study, port)) {

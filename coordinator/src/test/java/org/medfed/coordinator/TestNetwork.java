@@ -37,15 +37,16 @@ final class TestNetwork {
 
   final Path dir;
   final CertificateAuthority ca;
-  private final Path data = Path.of(System.getProperty("medfed.repo.root"), "data", "heart-disease");
+  private final Path data =
+      Path.of(System.getProperty("medfed.repo.root"), "data", "heart-disease");
 
   TestNetwork(Path dir) throws IOException {
     this.dir = dir;
     this.ca = CertificateAuthority.create("test", Duration.ofDays(1));
     Files.writeString(dir.resolve("ca.crt.pem"), ca.certificatePem());
     IssuedCredential coordinator =
-        ca.issueCoordinator("coordinator", List.of("localhost"), List.of("127.0.0.1"),
-            Duration.ofDays(1));
+        ca.issueCoordinator(
+            "coordinator", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
     Files.writeString(dir.resolve("coordinator.crt.pem"), coordinator.certificatePem());
     Files.writeString(dir.resolve("coordinator.key.pem"), coordinator.privateKeyPem());
   }
@@ -103,19 +104,34 @@ final class TestNetwork {
     return SiteChannels.open("localhost:" + port, kit(site, ca));
   }
 
+  static final LocalPolicy ALLOW_HEART_COLUMNS =
+      new LocalPolicy(
+          Set.of("logistic-regression"),
+          Set.of(
+              "age",
+              "sex",
+              "cp",
+              "trestbps",
+              "chol",
+              "fbs",
+              "restecg",
+              "thalach",
+              "exang",
+              "oldpeak",
+              "num"));
+
   /** Starts a real site node for the site, on its own thread, until the study ends. */
   RunningSite site(String site, int port) throws Exception {
+    return site(site, port, ALLOW_HEART_COLUMNS);
+  }
+
+  RunningSite site(String site, int port, LocalPolicy policy) throws Exception {
     RawTable records =
         CsvConnector.read(
             data.resolve("processed." + SITE_FILES.get(site) + ".data"),
             SchemaMapping.load(data.resolve("uci-mapping.yaml")));
     TrainTestSplit split =
         TrainTestSplit.fromFile(data.resolve("flamby_split_rs43.csv"), SITE_FILES.get(site));
-    LocalPolicy policy =
-        new LocalPolicy(
-            Set.of("logistic-regression"),
-            Set.of("age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang",
-                "oldpeak", "num"));
     ManagedChannel channel = channel(site, port);
     EgressLedger ledger = new EgressLedger(dir.resolve("site-state").resolve(site));
     SiteNode node = new SiteNode(records, split, policy, channel, ledger);

@@ -18,8 +18,8 @@ import org.medfed.site.train.Metrics;
 import org.medfed.site.train.ReferenceModels;
 
 /**
- * The demo harness's own reference models, trained with smile's L2 logistic regression (λ = 1,
- * i.e. scikit-learn's C = 1) on the same FLamby preprocessing and split as the sites use.
+ * The demo harness's own reference models, trained with smile's L2 logistic regression (λ = 1, i.e.
+ * scikit-learn's C = 1) on the same FLamby preprocessing and split as the sites use.
  *
  * <p>The pooled reference reads all four hospitals' files together. That is exactly what a
  * federation exists to avoid: it is impossible in production and is shown only as an upper
@@ -76,8 +76,8 @@ final class Baselines {
 
   /**
    * A site whose training rows hold one class only (Zurich/Basel: every training patient is
-   * positive) cannot fit a logistic regression; the best any model trained there can do is
-   * predict that class for everyone, which is what this returns (weights 0, a saturated bias).
+   * positive) cannot fit a logistic regression; the best any model trained there can do is predict
+   * that class for everyone, which is what this returns (weights 0, a saturated bias).
    */
   private static double[] fitOrConstant(double[][] x, int[] y) {
     boolean hasPositive = false;

@@ -20,14 +20,12 @@ final class ChildProcesses implements AutoCloseable {
 
   /** Starts {@code java -jar jar args...}, sending its output to the log file. */
   synchronized Process startJava(Path jar, List<String> args, Path log) throws IOException {
-    List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", jar.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
     command.addAll(args);
     Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(process);
     return process;
   }

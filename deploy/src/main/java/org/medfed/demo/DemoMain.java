@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 import org.medfed.site.data.DataException;
 
 /**
- * The local demo network: provisions a fresh consortium PKI, starts a coordinator and one site
- * node per hospital as separate JVMs (each given only its own hospital's file), follows the study
- * over the coordinator's REST API, stops everything it started and reports.
+ * The local demo network: provisions a fresh consortium PKI, starts a coordinator and one site node
+ * per hospital as separate JVMs (each given only its own hospital's file), follows the study over
+ * the coordinator's REST API, stops everything it started and reports.
  */
 public final class DemoMain {
   private static final String STUDY = "heart-disease";
@@ -29,7 +29,8 @@ public final class DemoMain {
   DemoMain() {}
 
   public static void main(String[] args) {
-    // The site-node jar on this classpath brings its own logback.xml; the demo wants its quieter one.
+    // The site-node jar on this classpath brings its own logback.xml; the demo wants its quieter
+    // one.
     System.setProperty("logback.configurationFile", "logback-demo.xml");
     DemoOptions options;
     try {
@@ -57,7 +58,8 @@ public final class DemoMain {
     long started = System.nanoTime();
     Path repository = options.repository();
     Path dataDir = repository.resolve("data/heart-disease");
-    Path coordinatorJar = requireFile(repository.resolve("coordinator/target/medfed-coordinator.jar"));
+    Path coordinatorJar =
+        requireFile(repository.resolve("coordinator/target/medfed-coordinator.jar"));
     Path siteJar = requireFile(repository.resolve("site-node/target/medfed-site-node.jar"));
     Path workdir = options.workdir().map(Path::toAbsolutePath).orElseGet(DemoMain::tempDir);
     boolean succeeded = false;
@@ -65,7 +67,8 @@ public final class DemoMain {
       Files.createDirectories(workdir.resolve("logs"));
       int grpcPort = freePort();
       int httpPort = freePort();
-      System.out.printf("MedFed demo: 4 hospitals, strategy %s, %d rounds, seed %d%n",
+      System.out.printf(
+          "MedFed demo: 4 hospitals, strategy %s, %d rounds, seed %d%n",
           options.strategy(), options.rounds(), options.seed());
       System.out.println("  consortium files and logs: " + workdir);
 
@@ -110,8 +113,13 @@ public final class DemoMain {
       JsonNode finalStudy =
           new ProgressFollower(api, STUDY, options.rounds(), coordinator, workdir).follow();
       double federationSeconds = (System.nanoTime() - federationStart) / 1e9;
-      JsonNode rounds = api.rounds(STUDY).orElseThrow(() -> new DemoFailure(
-          "the coordinator's REST API stopped answering; see " + workdir.resolve("logs")));
+      JsonNode rounds =
+          api.rounds(STUDY)
+              .orElseThrow(
+                  () ->
+                      new DemoFailure(
+                          "the coordinator's REST API stopped answering; see "
+                              + workdir.resolve("logs")));
 
       for (Map.Entry<String, Process> site : sites.entrySet()) {
         if (!site.getValue().waitFor(20, TimeUnit.SECONDS)) {
@@ -124,8 +132,14 @@ public final class DemoMain {
       Map<String, Baselines.SiteBaseline> baselines = Baselines.compute(dataDir);
       double wallSeconds = (System.nanoTime() - started) / 1e9;
       DemoReport report =
-          DemoReport.build(options, finalStudy, rounds, baselines, pki.resolve("sites"),
-              wallSeconds, federationSeconds);
+          DemoReport.build(
+              options,
+              finalStudy,
+              rounds,
+              baselines,
+              pki.resolve("sites"),
+              wallSeconds,
+              federationSeconds);
       System.out.println();
       System.out.print(report.table());
       if (options.report().isPresent()) {
@@ -154,16 +168,23 @@ public final class DemoMain {
         children.startJava(
             coordinatorJar,
             List.of(
-                "provision", "init",
-                "--out", pki.toString(),
-                "--consortium", "medfed-demo",
-                "--coordinator-address", "127.0.0.1:" + grpcPort,
-                "--coordinator-dns", "localhost",
-                "--sites", String.join(",", DemoSite.ALL.stream().map(DemoSite::id).toList())),
+                "provision",
+                "init",
+                "--out",
+                pki.toString(),
+                "--consortium",
+                "medfed-demo",
+                "--coordinator-address",
+                "127.0.0.1:" + grpcPort,
+                "--coordinator-dns",
+                "localhost",
+                "--sites",
+                String.join(",", DemoSite.ALL.stream().map(DemoSite::id).toList())),
             workdir.resolve("logs/provision.log"));
     if (!provision.waitFor(60, TimeUnit.SECONDS) || provision.exitValue() != 0) {
-      throw new DemoFailure("provisioning failed: "
-          + Files.readString(workdir.resolve("logs/provision.log")).strip());
+      throw new DemoFailure(
+          "provisioning failed: "
+              + Files.readString(workdir.resolve("logs/provision.log")).strip());
     }
   }
 
@@ -187,8 +208,8 @@ public final class DemoMain {
   }
 
   /**
-   * Completes a site's startup kit as its hospital would: its own records file (and nothing of
-   * the others'), the column mapping, and its own rows of the FLamby split.
+   * Completes a site's startup kit as its hospital would: its own records file (and nothing of the
+   * others'), the column mapping, and its own rows of the FLamby split.
    */
   private static void configureSite(Path kit, DemoSite site, Path dataDir, int grpcPort)
       throws IOException {
@@ -225,8 +246,8 @@ public final class DemoMain {
           allowed-columns: [age, sex, cp, trestbps, chol, fbs, restecg, thalach, exang, oldpeak, num]
         state-dir: state
         """
-            .formatted(site.hospital(), site.country(), grpcPort, site.dataFile(),
-                site.splitCenter()));
+            .formatted(
+                site.hospital(), site.country(), grpcPort, site.dataFile(), site.splitCenter()));
   }
 
   private static Path requireFile(Path file) {

@@ -63,8 +63,9 @@ final class DemoReport {
       node.put("hospital", site.hospital());
       JsonNode latest = latestEvaluatedResult(rounds, site.id());
       node.put("train_records", lastTrainRecords(rounds, site.id()));
-      node.put("test_records", latest == null ? 0 : latest.path("evaluation").path("testRecords")
-          .asLong());
+      node.put(
+          "test_records",
+          latest == null ? 0 : latest.path("evaluation").path("testRecords").asLong());
       ObjectNode federated = node.putObject("federated");
       if (latest != null) {
         federated.set("accuracy", latest.path("evaluation").path("accuracy"));
@@ -106,29 +107,59 @@ final class DemoReport {
 
   String table() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format("Study %s: %s, %d of %d rounds completed, strategy %s, %.1f s%n",
-        root.path("study").asText(), root.path("status").asText(),
-        root.path("rounds_completed").asLong(), root.path("rounds_planned").asLong(),
-        root.path("strategy").asText(), root.path("wall_seconds").asDouble()));
-    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
-        "site", "country", "train", "test", "federated", "local-only", "pooled ref.*",
-        "sent", "received"));
-    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
-        "", "", "", "", " acc     AUC", " acc     AUC", " acc     AUC", "bytes", "bytes"));
+    out.append(
+        String.format(
+            "Study %s: %s, %d of %d rounds completed, strategy %s, %.1f s%n",
+            root.path("study").asText(),
+            root.path("status").asText(),
+            root.path("rounds_completed").asLong(),
+            root.path("rounds_planned").asLong(),
+            root.path("strategy").asText(),
+            root.path("wall_seconds").asDouble()));
+    out.append(
+        String.format(
+            "%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
+            "site",
+            "country",
+            "train",
+            "test",
+            "federated",
+            "local-only",
+            "pooled ref.*",
+            "sent",
+            "received"));
+    out.append(
+        String.format(
+            "%-12s %-11s %5s %4s | %-15s | %-15s | %-15s | %9s %9s%n",
+            "", "", "", "", " acc     AUC", " acc     AUC", " acc     AUC", "bytes", "bytes"));
     for (JsonNode site : root.path("sites")) {
-      out.append(String.format("%-12s %-11s %5d %4d | %s | %s | %s | %9d %9d%n",
-          site.path("id").asText(), site.path("country").asText(),
-          site.path("train_records").asLong(), site.path("test_records").asLong(),
-          pair(site.path("federated")), pair(site.path("local_only")),
-          pair(site.path("pooled_reference")), site.path("bytes_sent").asLong(),
-          site.path("bytes_received").asLong()));
+      out.append(
+          String.format(
+              "%-12s %-11s %5d %4d | %s | %s | %s | %9d %9d%n",
+              site.path("id").asText(),
+              site.path("country").asText(),
+              site.path("train_records").asLong(),
+              site.path("test_records").asLong(),
+              pair(site.path("federated")),
+              pair(site.path("local_only")),
+              pair(site.path("pooled_reference")),
+              site.path("bytes_sent").asLong(),
+              site.path("bytes_received").asLong()));
     }
     JsonNode average = root.path("client_average");
-    out.append(String.format("%-12s %-11s %5s %4s | %-15s | %-15s | %-15s |%n",
-        "client avg", "", "", "", number(average.path("federated")),
-        number(average.path("local_only")), number(average.path("pooled_reference"))));
-    out.append("* pooled reference: trained by the harness on all four files together,"
-        + " impossible in production.\n");
+    out.append(
+        String.format(
+            "%-12s %-11s %5s %4s | %-15s | %-15s | %-15s |%n",
+            "client avg",
+            "",
+            "",
+            "",
+            number(average.path("federated")),
+            number(average.path("local_only")),
+            number(average.path("pooled_reference"))));
+    out.append(
+        "* pooled reference: trained by the harness on all four files together,"
+            + " impossible in production.\n");
     return out.toString();
   }
 
@@ -189,8 +220,8 @@ final class DemoReport {
   }
 
   private static String pair(JsonNode metrics) {
-    return String.format("%-15s", number(metrics.path("accuracy")) + "  "
-        + number(metrics.path("auc")));
+    return String.format(
+        "%-15s", number(metrics.path("accuracy")) + "  " + number(metrics.path("auc")));
   }
 
   private static String number(JsonNode value) {

@@ -35,7 +35,9 @@ final class ProgressFollower {
     while (System.nanoTime() < deadline) {
       if (!coordinator.isAlive()) {
         throw new DemoMain.DemoFailure(
-            "the coordinator exited with code " + coordinator.exitValue() + ": "
+            "the coordinator exited with code "
+                + coordinator.exitValue()
+                + ": "
                 + tail(workdir.resolve("logs/coordinator.log")));
       }
       JsonNode detail = api.study(study).orElse(null);
@@ -52,10 +54,12 @@ final class ProgressFollower {
           printed++;
         }
         if (ended) {
-          System.out.println("  study " + status
-              + (detail.path("summary").path("outcome").asText().isEmpty()
-                  ? ""
-                  : ": " + detail.path("summary").path("outcome").asText()));
+          System.out.println(
+              "  study "
+                  + status
+                  + (detail.path("summary").path("outcome").asText().isEmpty()
+                      ? ""
+                      : ": " + detail.path("summary").path("outcome").asText()));
           return detail;
         }
       }
@@ -91,8 +95,8 @@ final class ProgressFollower {
     }
     String metrics =
         round.path("clientAverageAccuracy").isNumber()
-            ? String.format("client-average accuracy %.3f", round.path("clientAverageAccuracy")
-                .asDouble())
+            ? String.format(
+                "client-average accuracy %.3f", round.path("clientAverageAccuracy").asDouble())
             : "no evaluation";
     return String.format(
         "  round %2d/%d  %-9s  %d/%d sites updated  %s  model v%d  (%.1f s)%s",
@@ -110,7 +114,9 @@ final class ProgressFollower {
   private static String enrolment(JsonNode detail) {
     StringBuilder text = new StringBuilder();
     for (JsonNode site : detail.path("sites")) {
-      text.append(text.isEmpty() ? "" : ", ").append(site.path("site").asText()).append(' ')
+      text.append(text.isEmpty() ? "" : ", ")
+          .append(site.path("site").asText())
+          .append(' ')
           .append(site.path("enrolment").asText());
       if (!site.path("reason").asText().isEmpty()) {
         text.append(" (").append(site.path("reason").asText()).append(')');

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo as the README runs it: real coordinator and site processes from the packaged jars,
- * a fresh PKI, the real data. Three rounds keep it short.
+ * The demo as the README runs it: real coordinator and site processes from the packaged jars, a
+ * fresh PKI, the real data. Three rounds keep it short.
  */
 @Timeout(240)
 class DemoIT {
@@ -49,18 +49,21 @@ class DemoIT {
       assertTrue(site.get("bytes_received").asLong() > 0, site.toString());
     }
     // The pooled reference reproduces FLamby's published pooled accuracies on this split.
-    assertEquals(0.7981, json.get("sites").get(0).get("pooled_reference").get("accuracy")
-        .asDouble(), 1e-4);
+    assertEquals(
+        0.7981, json.get("sites").get(0).get("pooled_reference").get("accuracy").asDouble(), 1e-4);
     assertTrue(json.get("client_average").get("federated").isNumber());
     // Each site was given only its own hospital's file.
     for (DemoSite site : DemoSite.ALL) {
-      try (var files = Files.list(dir.resolve("work/pki/sites").resolve(site.id())
-          .resolve("records"))) {
-        assertEquals(java.util.List.of(site.dataFile()),
+      try (var files =
+          Files.list(dir.resolve("work/pki/sites").resolve(site.id()).resolve("records"))) {
+        assertEquals(
+            java.util.List.of(site.dataFile()),
             files.map(p -> p.getFileName().toString()).toList());
       }
     }
-    assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+    assertEquals(
+        0,
+        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
         "the demo left processes running");
   }
 }

@@ -62,10 +62,13 @@ public final class SiteNodeMain {
     try (EgressLedger ledger = new EgressLedger(config.stateDir())) {
       SiteNode node = new SiteNode(records, split, config.policy(), channel, ledger);
       Thread main = Thread.currentThread();
-      Thread hook = new Thread(() -> {
-        node.stop();
-        main.interrupt();
-      }, "site-shutdown");
+      Thread hook =
+          new Thread(
+              () -> {
+                node.stop();
+                main.interrupt();
+              },
+              "site-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         SiteNode.Outcome outcome = node.run(untilStudyEnds);
@@ -75,7 +78,9 @@ public final class SiteNodeMain {
             : 0;
       } catch (StatusRuntimeException e) {
         System.err.println(
-            "medfed-site: the coordinator refused this site: " + e.getStatus().getCode() + " "
+            "medfed-site: the coordinator refused this site: "
+                + e.getStatus().getCode()
+                + " "
                 + e.getStatus().getDescription());
         return 1;
       } catch (InterruptedException e) {

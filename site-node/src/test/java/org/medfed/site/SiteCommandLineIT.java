@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged site node as a hospital runs it: a bad file stops it with one sentence and a
- * non-zero exit before it contacts anyone (the coordinator address below has no listener, so a
- * node that got as far as connecting would retry forever instead of exiting).
+ * non-zero exit before it contacts anyone (the coordinator address below has no listener, so a node
+ * that got as far as connecting would retry forever instead of exiting).
  */
 @Timeout(120)
 class SiteCommandLineIT {
@@ -46,7 +46,8 @@ class SiteCommandLineIT {
   @Test
   void mappingThatNamesAMissingColumnStopsTheSite() throws Exception {
     writeKit(data.resolve("processed.cleveland.data"));
-    Files.writeString(dir.resolve("mapping.yaml"),
+    Files.writeString(
+        dir.resolve("mapping.yaml"),
         Files.readString(dir.resolve("mapping.yaml")).replace("num: 14", "num: 15"));
     String stderr = runExpectingFailure();
     assertTrue(stderr.contains("num"), stderr);
@@ -54,12 +55,15 @@ class SiteCommandLineIT {
   }
 
   private String runExpectingFailure() throws Exception {
-    Path jar = Path.of(System.getProperty("medfed.repo.root"),
-        "site-node/target/medfed-site-node.jar");
+    Path jar =
+        Path.of(System.getProperty("medfed.repo.root"), "site-node/target/medfed-site-node.jar");
     Process process =
         new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
-                "--config", dir.resolve("site.yaml").toString())
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                jar.toString(),
+                "--config",
+                dir.resolve("site.yaml").toString())
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .redirectError(dir.resolve("stderr.log").toFile())
             .start();

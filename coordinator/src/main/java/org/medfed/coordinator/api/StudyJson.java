@@ -74,9 +74,7 @@ final class StudyJson {
             .map(
                 e ->
                     new Site(
-                        e.site(),
-                        e.status().name().toLowerCase(java.util.Locale.ROOT),
-                        e.reason()))
+                        e.site(), e.status().name().toLowerCase(java.util.Locale.ROOT), e.reason()))
             .toList());
   }
 

@@ -48,8 +48,7 @@ public final class FederationServer implements AutoCloseable {
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new FederationService(engine, maxChunkElements),
-                    new SiteIdentityInterceptor()))
+                    new FederationService(engine, maxChunkElements), new SiteIdentityInterceptor()))
             .build()
             .start();
     return new FederationServer(server, executor);

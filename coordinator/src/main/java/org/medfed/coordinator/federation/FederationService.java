@@ -46,9 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin adapter from the wire contract to the {@link RoundEngine}: translates messages, maps refusals
- * to precise gRPC statuses, and reassembles chunked uploads (keeping partial ones so a broken
- * transfer resumes).
+ * Thin adapter from the wire contract to the {@link RoundEngine}: translates messages, maps
+ * refusals to precise gRPC statuses, and reassembles chunked uploads (keeping partial ones so a
+ * broken transfer resumes).
  */
 final class FederationService extends FederationGrpc.FederationImplBase {
   private static final Logger log = LoggerFactory.getLogger(FederationService.class);
@@ -69,6 +69,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     String site = site();
     answer(
         response,
+        "Join",
         () -> {
           engine.siteJoined(site);
           return JoinResponse.newBuilder()
@@ -87,6 +88,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             : Duration.ofMillis(Math.min(request.getMaxWaitMillis(), MAX_POLL_WAIT.toMillis()));
     answer(
         response,
+        "PollTask",
         () -> {
           Optional<SiteTask> task = engine.nextTask(site, wait);
           return task.map(this::toProto)
@@ -104,6 +106,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     String site = site();
     answer(
         response,
+        "AnswerInvitation",
         () -> {
           engine.answerInvitation(
               site, request.getStudyId(), request.getAccept(), request.getDeclineReason());
@@ -117,6 +120,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     String site = site();
     answer(
         response,
+        "DeclineRound",
         () -> {
           engine.declineRound(site, request.getStudyId(), request.getRound(), request.getReason());
           return DeclineRoundResponse.getDefaultInstance();
@@ -138,8 +142,11 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       response.onError(
           Status.INVALID_ARGUMENT
               .withDescription(
-                  "from_element " + request.getFromElement() + " is beyond the model's "
-                      + weights.length + " elements")
+                  "from_element "
+                      + request.getFromElement()
+                      + " is beyond the model's "
+                      + weights.length
+                      + " elements")
               .asException());
       return;
     }
@@ -151,8 +158,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   }
 
   @Override
-  public StreamObserver<PushUpdateRequest> pushUpdate(
-      StreamObserver<PushUpdateResponse> response) {
+  public StreamObserver<PushUpdateRequest> pushUpdate(StreamObserver<PushUpdateResponse> response) {
     String site = site();
     return new StreamObserver<>() {
       private UploadKey key;
@@ -211,7 +217,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         if (chunk.getValuesCount() > maxChunkElements) {
           problem =
               Optional.of(
-                  "chunk of " + chunk.getValuesCount() + " elements exceeds the limit of "
+                  "chunk of "
+                      + chunk.getValuesCount()
+                      + " elements exceeds the limit of "
                       + maxChunkElements);
         } else {
           synchronized (upload) {
@@ -241,8 +249,10 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           return;
         }
         if (upload == null) {
-          fail(Status.INVALID_ARGUMENT.withDescription("an upload must carry a header")
-              .asException());
+          fail(
+              Status.INVALID_ARGUMENT
+                  .withDescription("an upload must carry a header")
+                  .asException());
           return;
         }
         VectorAssembler assembler = upload.assembler();
@@ -258,7 +268,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           if (!assembler.matches(header.getVectorSha256().toByteArray())) {
             // Always throws: the site is counted as failed and told why.
             engine.rejectUpdate(
-                site, header.getStudyId(), header.getRound(),
+                site,
+                header.getStudyId(),
+                header.getRound(),
                 "the update does not match its SHA-256 digest");
           }
           engine.submitUpdate(
@@ -294,6 +306,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     String site = site();
     answer(
         response,
+        "ReportEvaluation",
         () -> {
           engine.submitEvaluation(
               site,
@@ -392,16 +405,16 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     T run() throws ProtocolException, InterruptedException;
   }
 
-  private <T> void answer(StreamObserver<T> response, Call<T> call) {
+  private <T> void answer(StreamObserver<T> response, String method, Call<T> call) {
     try {
       response.onNext(call.run());
       response.onCompleted();
     } catch (ProtocolException e) {
-      response.onError(refusal(site(), "call", e));
+      response.onError(refusal(site(), method, e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      response.onError(Status.UNAVAILABLE.withDescription("coordinator shutting down")
-          .asException());
+      response.onError(
+          Status.UNAVAILABLE.withDescription("coordinator shutting down").asException());
     }
   }
 

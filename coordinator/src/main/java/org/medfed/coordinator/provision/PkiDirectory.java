@@ -14,8 +14,8 @@ import org.medfed.crypto.pki.CertificateAuthority;
 import org.medfed.crypto.pki.IssuedCredential;
 
 /**
- * The on-disk layout written by {@code provision}: {@code ca/}, {@code coordinator/} and one
- * {@code sites/<id>/} startup kit per site. Files are created, never overwritten.
+ * The on-disk layout written by {@code provision}: {@code ca/}, {@code coordinator/} and one {@code
+ * sites/<id>/} startup kit per site. Files are created, never overwritten.
  */
 record PkiDirectory(Path root) {
   static final String CA_CERTIFICATE = "ca.crt.pem";

@@ -25,8 +25,8 @@ import org.medfed.crypto.pki.PkiException;
  * credentials and one startup kit per site ({@code init}), and issues kits for sites that join
  * later ({@code add-site}).
  *
- * <p>Exit codes: 0 success, 1 failure (one sentence on {@code err}), 2 usage error (the problem
- * and the usage text on {@code err}).
+ * <p>Exit codes: 0 success, 1 failure (one sentence on {@code err}), 2 usage error (the problem and
+ * the usage text on {@code err}).
  */
 public final class ProvisionCommand {
   static final String USAGE =
@@ -158,7 +158,10 @@ public final class ProvisionCommand {
     sans.addAll(ipAddresses);
     out.println("Consortium CA:  " + pki.caDirectory() + "  (keep this folder offline)");
     out.println(
-        "Coordinator:    " + pki.coordinatorDirectory() + "  (names: " + String.join(", ", sans)
+        "Coordinator:    "
+            + pki.coordinatorDirectory()
+            + "  (names: "
+            + String.join(", ", sans)
             + ")");
     for (String siteId : sites.keySet()) {
       out.println("Site kit:       " + pki.siteDirectory(siteId));
@@ -187,7 +190,10 @@ public final class ProvisionCommand {
     }
     if (Files.exists(kit)) {
       throw new ProvisionException(
-          "site kit " + kit + " already exists; remove it first to re-issue site \"" + siteId
+          "site kit "
+              + kit
+              + " already exists; remove it first to re-issue site \""
+              + siteId
               + "\"");
     }
     try {
@@ -198,8 +204,11 @@ public final class ProvisionCommand {
       throw new ProvisionException("cannot write site kit " + kit + ": " + describe(e), e);
     }
     out.println("Site kit:       " + kit);
-    out.println("Send it to site \"" + siteId + "\" over a secure channel; it holds the site's"
-        + " private key.");
+    out.println(
+        "Send it to site \""
+            + siteId
+            + "\" over a secure channel; it holds the site's"
+            + " private key.");
   }
 
   private static CertificateAuthority loadCa(PkiDirectory pki) throws ProvisionException {
@@ -212,8 +221,12 @@ public final class ProvisionCommand {
       keyPem = Files.readString(key, StandardCharsets.US_ASCII);
     } catch (NoSuchFileException e) {
       throw new ProvisionException(
-          "no consortium CA at " + pki.caDirectory() + ": " + e.getFile()
-              + " is missing (was the folder created by provision init?)", e);
+          "no consortium CA at "
+              + pki.caDirectory()
+              + ": "
+              + e.getFile()
+              + " is missing (was the folder created by provision init?)",
+          e);
     } catch (IOException e) {
       throw new ProvisionException(
           "cannot read the consortium CA in " + pki.caDirectory() + ": " + describe(e), e);
@@ -236,7 +249,9 @@ public final class ProvisionCommand {
     try (Stream<Path> entries = Files.list(dir)) {
       if (entries.findAny().isPresent()) {
         throw new ProvisionException(
-            "output directory " + dir + " is not empty; choose a new one so that no existing"
+            "output directory "
+                + dir
+                + " is not empty; choose a new one so that no existing"
                 + " keys are overwritten");
       }
     } catch (IOException e) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The {@code site.yaml} of a startup kit. Written from a template rather than through a YAML
- * mapper because the comments are the site operator's documentation and must survive.
+ * The {@code site.yaml} of a startup kit. Written from a template rather than through a YAML mapper
+ * because the comments are the site operator's documentation and must survive.
  */
 final class SiteConfigYaml {
   /**
@@ -18,7 +18,16 @@ final class SiteConfigYaml {
   /** The UCI Heart Disease columns of the demo study; each site narrows this to its own policy. */
   private static final List<String> DEFAULT_ALLOWED_COLUMNS =
       List.of(
-          "age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak",
+          "age",
+          "sex",
+          "cp",
+          "trestbps",
+          "chol",
+          "fbs",
+          "restecg",
+          "thalach",
+          "exang",
+          "oldpeak",
           "num");
 
   private SiteConfigYaml() {}

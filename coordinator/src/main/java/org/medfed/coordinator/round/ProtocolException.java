@@ -1,8 +1,8 @@
 package org.medfed.coordinator.round;
 
 /**
- * A site's message that the round engine refuses. The kind maps to one gRPC status at the edge;
- * the message is one sentence the site's operator can act on.
+ * A site's message that the round engine refuses. The kind maps to one gRPC status at the edge; the
+ * message is one sentence the site's operator can act on.
  */
 public final class ProtocolException extends Exception {
   /** Why a message was refused. */

@@ -52,8 +52,8 @@ public final class RoundEngine {
   private OpenPhase phase;
 
   /**
-   * Opens the study's store: resumes from its checkpoint when there is one for the same study
-   * file, otherwise starts a new study from a seeded initial model.
+   * Opens the study's store: resumes from its checkpoint when there is one for the same study file,
+   * otherwise starts a new study from a seeded initial model.
    */
   public RoundEngine(
       StudyConfig study,
@@ -122,7 +122,22 @@ public final class RoundEngine {
         runRound(checkpoint.nextRound());
       }
       if (checkpoint.status() == StudyStatus.RUNNING) {
-        finish(StudyStatus.COMPLETED, "completed");
+        long completed = checkpoint.roundsCompleted();
+        if (completed == 0) {
+          finish(
+              StudyStatus.FAILED,
+              "none of the "
+                  + study.rounds()
+                  + " rounds completed (last: "
+                  + checkpoint.rounds().getLast().reason()
+                  + ")");
+        } else {
+          finish(
+              StudyStatus.COMPLETED,
+              completed == study.rounds()
+                  ? ""
+                  : completed + " of " + study.rounds() + " rounds completed");
+        }
       }
       announceEnd();
     } finally {
@@ -212,8 +227,8 @@ public final class RoundEngine {
   }
 
   /**
-   * Checks an update's header before its vector is streamed, so a doomed upload is refused at
-   * once. A wrong length counts the site as failed for the round.
+   * Checks an update's header before its vector is streamed, so a doomed upload is refused at once.
+   * A wrong length counts the site as failed for the round.
    */
   public void checkUpdateHeader(
       String site, String studyId, int round, long baseModelVersion, int vectorLength)
@@ -295,8 +310,8 @@ public final class RoundEngine {
   }
 
   /**
-   * Counts the site as failed for the round after its upload broke a rule the adapter checks
-   * (a malformed chunk, a digest mismatch); the round goes on without it.
+   * Counts the site as failed for the round after its upload broke a rule the adapter checks (a
+   * malformed chunk, a digest mismatch); the round goes on without it.
    */
   public void rejectUpdate(String site, String studyId, int round, String reason)
       throws ProtocolException {
@@ -413,8 +428,7 @@ public final class RoundEngine {
             .map(Enrolment::site)
             .toList();
     long baseVersion = checkpoint.modelVersion();
-    OpenPhase training =
-        openPhase(round, PhaseKind.TRAINING, baseVersion, participants, openedAt);
+    OpenPhase training = openPhase(round, PhaseKind.TRAINING, baseVersion, participants, openedAt);
     log.atInfo()
         .setMessage("round opened")
         .addKeyValue("study", study.id())
@@ -449,10 +463,19 @@ public final class RoundEngine {
               + ")";
       RoundRecord failed =
           new RoundRecord(
-              round, RoundRecord.Status.FAILED, reason, openedAt, clock.instant(), baseVersion,
+              round,
+              RoundRecord.Status.FAILED,
+              reason,
+              openedAt,
+              clock.instant(),
+              baseVersion,
               results);
-      checkpoint = withRound(failed, checkpoint.modelVersion(), checkpoint.modelSha256(),
-          checkpoint.serverState());
+      checkpoint =
+          withRound(
+              failed,
+              checkpoint.modelVersion(),
+              checkpoint.modelSha256(),
+              checkpoint.serverState());
       store.save(checkpoint);
       log.atWarn()
           .setMessage("round failed")
@@ -476,7 +499,12 @@ public final class RoundEngine {
     global = aggregated.newGlobal();
     RoundRecord completed =
         new RoundRecord(
-            round, RoundRecord.Status.COMPLETED, "", openedAt, clock.instant(), newVersion,
+            round,
+            RoundRecord.Status.COMPLETED,
+            "",
+            openedAt,
+            clock.instant(),
+            newVersion,
             results);
     checkpoint = withRound(completed, newVersion, sha, aggregated.state());
     store.save(checkpoint);
@@ -497,18 +525,28 @@ public final class RoundEngine {
     awaitUntil(evaluation.deadline, evaluation::allAnswered);
     phase = null;
     List<SiteRoundResult> withMetrics =
-        results.stream()
-            .map(r -> r.withEvaluation(evaluation.evaluations.get(r.site())))
-            .toList();
+        results.stream().map(r -> r.withEvaluation(evaluation.evaluations.get(r.site()))).toList();
     RoundRecord evaluated =
         new RoundRecord(
-            round, RoundRecord.Status.COMPLETED, "", openedAt, clock.instant(), newVersion,
+            round,
+            RoundRecord.Status.COMPLETED,
+            "",
+            openedAt,
+            clock.instant(),
+            newVersion,
             withMetrics);
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     rounds.set(rounds.size() - 1, evaluated);
-    checkpoint = copy(checkpoint.status(), checkpoint.outcome(), checkpoint.nextRound(),
-        checkpoint.modelVersion(), checkpoint.modelSha256(), checkpoint.serverState(),
-        checkpoint.enrolment(), rounds);
+    checkpoint =
+        copy(
+            checkpoint.status(),
+            checkpoint.outcome(),
+            checkpoint.nextRound(),
+            checkpoint.modelVersion(),
+            checkpoint.modelSha256(),
+            checkpoint.serverState(),
+            checkpoint.enrolment(),
+            rounds);
     store.save(checkpoint);
     log.atInfo()
         .setMessage("round completed")
@@ -595,7 +633,9 @@ public final class RoundEngine {
     if (phase == null || phase.kind != PhaseKind.TRAINING || phase.round != round) {
       throw new ProtocolException(
           Kind.NOT_NOW,
-          "round " + round + " is not accepting updates"
+          "round "
+              + round
+              + " is not accepting updates"
               + (phase == null ? "" : " (open: round " + phase.round + " " + phase.kind + ")"));
     }
     if (!phase.participants.contains(site)) {
@@ -626,8 +666,7 @@ public final class RoundEngine {
   private void requireLength(OpenPhase open, String site, int length) throws ProtocolException {
     int expected = study.model().parameterCount();
     if (length != expected) {
-      throw refuse(
-          open, site, "the update has " + length + " elements, the model has " + expected);
+      throw refuse(open, site, "the update has " + length + " elements, the model has " + expected);
     }
   }
 
@@ -663,40 +702,79 @@ public final class RoundEngine {
   private static String describeFailures(List<SiteRoundResult> results) {
     return results.stream()
         .filter(r -> r.outcome() != Outcome.UPDATED)
-        .map(r -> r.site() + ": " + r.outcome().name().toLowerCase(java.util.Locale.ROOT)
-            + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")"))
+        .map(
+            r ->
+                r.site()
+                    + ": "
+                    + r.outcome().name().toLowerCase(java.util.Locale.ROOT)
+                    + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")"))
         .collect(Collectors.joining("; "));
   }
 
   // ---- checkpoint copies ----
 
   private StudyCheckpoint withStatus(StudyStatus status, String outcome) {
-    return copy(status, outcome, checkpoint.nextRound(), checkpoint.modelVersion(),
-        checkpoint.modelSha256(), checkpoint.serverState(), checkpoint.enrolment(),
+    return copy(
+        status,
+        outcome,
+        checkpoint.nextRound(),
+        checkpoint.modelVersion(),
+        checkpoint.modelSha256(),
+        checkpoint.serverState(),
+        checkpoint.enrolment(),
         checkpoint.rounds());
   }
 
   private StudyCheckpoint withEnrolment(Map<String, Enrolment> enrolment) {
-    return copy(checkpoint.status(), checkpoint.outcome(), checkpoint.nextRound(),
-        checkpoint.modelVersion(), checkpoint.modelSha256(), checkpoint.serverState(), enrolment,
+    return copy(
+        checkpoint.status(),
+        checkpoint.outcome(),
+        checkpoint.nextRound(),
+        checkpoint.modelVersion(),
+        checkpoint.modelSha256(),
+        checkpoint.serverState(),
+        enrolment,
         checkpoint.rounds());
   }
 
   private StudyCheckpoint withRound(
-      RoundRecord record, long version, String sha,
+      RoundRecord record,
+      long version,
+      String sha,
       org.medfed.coordinator.strategy.ServerState state) {
     List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
     rounds.add(record);
-    return copy(checkpoint.status(), checkpoint.outcome(), record.round() + 1, version, sha, state,
-        checkpoint.enrolment(), rounds);
+    return copy(
+        checkpoint.status(),
+        checkpoint.outcome(),
+        record.round() + 1,
+        version,
+        sha,
+        state,
+        checkpoint.enrolment(),
+        rounds);
   }
 
   private StudyCheckpoint copy(
-      StudyStatus status, String outcome, int nextRound, long version, String sha,
-      org.medfed.coordinator.strategy.ServerState state, Map<String, Enrolment> enrolment,
+      StudyStatus status,
+      String outcome,
+      int nextRound,
+      long version,
+      String sha,
+      org.medfed.coordinator.strategy.ServerState state,
+      Map<String, Enrolment> enrolment,
       List<RoundRecord> rounds) {
-    return new StudyCheckpoint(checkpoint.studyId(), checkpoint.configDigest(), status, outcome,
-        nextRound, version, sha, state, enrolment, rounds);
+    return new StudyCheckpoint(
+        checkpoint.studyId(),
+        checkpoint.configDigest(),
+        status,
+        outcome,
+        nextRound,
+        version,
+        sha,
+        state,
+        enrolment,
+        rounds);
   }
 
   /** Like PyTorch's nn.Linear default: uniform in ±1/√fan_in, so studies compare with FLamby. */
@@ -728,8 +806,14 @@ public final class RoundEngine {
     final Map<String, UpdateSubmission> updates = new TreeMap<>();
     final Map<String, EvaluationMetrics> evaluations = new TreeMap<>();
 
-    OpenPhase(String studyId, int round, PhaseKind kind, long modelVersion, Instant deadline,
-        long seed, List<String> participants) {
+    OpenPhase(
+        String studyId,
+        int round,
+        PhaseKind kind,
+        long modelVersion,
+        Instant deadline,
+        long seed,
+        List<String> participants) {
       this.studyId = studyId;
       this.round = round;
       this.kind = kind;

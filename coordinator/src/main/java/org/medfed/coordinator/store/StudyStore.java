@@ -88,8 +88,15 @@ public final class StudyStore {
     String actual = sha256Hex(bytes);
     if (!actual.equals(expectedSha256)) {
       throw new IllegalStateException(
-          "model version " + version + " at " + file + " has SHA-256 " + actual
-              + " but the checkpoint recorded " + expectedSha256 + ": the file was altered");
+          "model version "
+              + version
+              + " at "
+              + file
+              + " has SHA-256 "
+              + actual
+              + " but the checkpoint recorded "
+              + expectedSha256
+              + ": the file was altered");
     }
     double[] weights = new double[bytes.length / Double.BYTES];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(weights);

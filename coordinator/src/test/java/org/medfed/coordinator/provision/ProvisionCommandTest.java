@@ -83,9 +83,19 @@ class ProvisionCommandTest {
     int code =
         ProvisionCommand.run(
             List.of(
-                "init", "--out", pki.toString(), "--consortium", "heart-study",
-                "--coordinator-address", "coordinator.medfed.example:7443", "--sites", "charite",
-                "--coordinator-dns", "localhost", "--coordinator-ip", "127.0.0.1"),
+                "init",
+                "--out",
+                pki.toString(),
+                "--consortium",
+                "heart-study",
+                "--coordinator-address",
+                "coordinator.medfed.example:7443",
+                "--sites",
+                "charite",
+                "--coordinator-dns",
+                "localhost",
+                "--coordinator-ip",
+                "127.0.0.1"),
             outStream(),
             errStream());
     assertEquals(0, code, err());
@@ -96,7 +106,8 @@ class ProvisionCommandTest {
         new PartyIdentity("coordinator", PartyRole.COORDINATOR), PartyIdentity.of(coordinator));
     assertEquals(
         Set.of(
-            List.of(2, "coordinator.medfed.example"), List.of(2, "localhost"),
+            List.of(2, "coordinator.medfed.example"),
+            List.of(2, "localhost"),
             List.of(7, "127.0.0.1")),
         Set.copyOf(coordinator.getSubjectAlternativeNames()));
     assertEquals(ca, certificate(pki.resolve("coordinator/ca.crt.pem")));
@@ -155,8 +166,15 @@ class ProvisionCommandTest {
       int code =
           ProvisionCommand.run(
               List.of(
-                  "init", "--out", pki.toString(), "--consortium", "heart-study",
-                  "--coordinator-address", address, "--sites", "charite"),
+                  "init",
+                  "--out",
+                  pki.toString(),
+                  "--consortium",
+                  "heart-study",
+                  "--coordinator-address",
+                  address,
+                  "--sites",
+                  "charite"),
               outStream(),
               errStream());
       assertEquals(0, code, err());
@@ -205,8 +223,13 @@ class ProvisionCommandTest {
     int code =
         ProvisionCommand.run(
             List.of(
-                "init", "--out", temp.resolve("pki").toString(), "--consortium", "heart-study",
-                "--coordinator-address", "localhost:7443"),
+                "init",
+                "--out",
+                temp.resolve("pki").toString(),
+                "--consortium",
+                "heart-study",
+                "--coordinator-address",
+                "localhost:7443"),
             outStream(),
             errStream());
     assertEquals(2, code);
@@ -219,8 +242,15 @@ class ProvisionCommandTest {
     int code =
         ProvisionCommand.run(
             List.of(
-                "init", "--out", temp.resolve("pki").toString(), "--consortium", "heart-study",
-                "--coordinator-address", "localhost", "--sites", "charite"),
+                "init",
+                "--out",
+                temp.resolve("pki").toString(),
+                "--consortium",
+                "heart-study",
+                "--coordinator-address",
+                "localhost",
+                "--sites",
+                "charite"),
             outStream(),
             errStream());
     assertEquals(1, code);
@@ -241,8 +271,15 @@ class ProvisionCommandTest {
         2,
         ProvisionCommand.run(
             List.of(
-                "add-site", "--pki", "x", "--site", "a", "--coordinator-address", "h:1",
-                "--validity-days", "a year"),
+                "add-site",
+                "--pki",
+                "x",
+                "--site",
+                "a",
+                "--coordinator-address",
+                "h:1",
+                "--validity-days",
+                "a year"),
             outStream(),
             errStream()));
     assertTrue(err().contains("must be a whole number"), err());
@@ -344,8 +381,15 @@ class ProvisionCommandTest {
   private int init(Path out, String sites) {
     return ProvisionCommand.run(
         List.of(
-            "init", "--out", out.toString(), "--consortium", "heart-study",
-            "--coordinator-address", "localhost:7443", "--sites", sites),
+            "init",
+            "--out",
+            out.toString(),
+            "--consortium",
+            "heart-study",
+            "--coordinator-address",
+            "localhost:7443",
+            "--sites",
+            sites),
         outStream(),
         errStream());
   }
@@ -353,8 +397,13 @@ class ProvisionCommandTest {
   private int addSite(Path pki, String siteId) {
     return ProvisionCommand.run(
         List.of(
-            "add-site", "--pki", pki.toString(), "--site", siteId,
-            "--coordinator-address", "localhost:7443"),
+            "add-site",
+            "--pki",
+            pki.toString(),
+            "--site",
+            siteId,
+            "--coordinator-address",
+            "localhost:7443"),
         outStream(),
         errStream());
   }

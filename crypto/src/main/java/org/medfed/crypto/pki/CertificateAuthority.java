@@ -46,8 +46,8 @@ import org.bouncycastle.util.IPAddress;
  * coordinator's TLS certificate and one client certificate per site; the certificate's CN and OU
  * are the holder's {@link PartyIdentity}.
  *
- * <p>Issued certificates never outlive the CA: a requested validity past the CA's expiry is cut
- * at the CA's expiry. Instances are immutable and safe to share between threads.
+ * <p>Issued certificates never outlive the CA: a requested validity past the CA's expiry is cut at
+ * the CA's expiry. Instances are immutable and safe to share between threads.
  */
 public final class CertificateAuthority {
   static final String SITE_URN_PREFIX = "urn:medfed:site:";
@@ -280,10 +280,7 @@ public final class CertificateAuthority {
               Extension.subjectKeyIdentifier,
               false,
               utils.createSubjectKeyIdentifier(keys.getPublic()))
-          .addExtension(
-              Extension.authorityKeyIdentifier,
-              false,
-              authorityKeyIdentifier(utils));
+          .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(utils));
     } catch (CertIOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot encode certificate extensions", e);
     }
@@ -291,8 +288,8 @@ public final class CertificateAuthority {
   }
 
   /**
-   * Copies the CA's own subject key identifier when it has one, so that path building matches
-   * even for a CA whose identifier was computed another way.
+   * Copies the CA's own subject key identifier when it has one, so that path building matches even
+   * for a CA whose identifier was computed another way.
    */
   private AuthorityKeyIdentifier authorityKeyIdentifier(JcaX509ExtensionUtils utils)
       throws CertIOException {

@@ -13,8 +13,8 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  * Who a certificate names: the CN is the party's name, the OU its role. The coordinator names a
  * site by this identity and nothing else (never by a field of a message the site sent).
  *
- * <p>This reads names only; it does not check that the certificate chains to the consortium CA.
- * The TLS handshake does that before a certificate ever reaches {@link #of}.
+ * <p>This reads names only; it does not check that the certificate chains to the consortium CA. The
+ * TLS handshake does that before a certificate ever reaches {@link #of}.
  */
 public record PartyIdentity(String name, PartyRole role) {
 

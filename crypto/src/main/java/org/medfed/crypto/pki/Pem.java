@@ -111,15 +111,16 @@ public final class Pem {
   }
 
   private static String block(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(LINE_LENGTH, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(LINE_LENGTH, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 
   /**
    * Decodes every block of the wanted type. Text outside blocks (such as the "subject=" lines
-   * openssl writes) is ignored; a block of any other type is an error, so that a key pasted where
-   * a certificate belongs is reported rather than skipped.
+   * openssl writes) is ignored; a block of any other type is an error, so that a key pasted where a
+   * certificate belongs is reported rather than skipped.
    */
   private static List<byte[]> blocks(String pem, String type) throws PkiException {
     if (pem == null) {

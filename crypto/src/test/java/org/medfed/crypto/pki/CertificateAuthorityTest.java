@@ -80,8 +80,7 @@ class CertificateAuthorityTest {
   void siteCertificateNamesTheSiteAsClientOnly() throws Exception {
     X509Certificate site = ca.issueSite("hospital-7", YEAR).certificate();
     assertEquals(List.of(CLIENT_AUTH), site.getExtendedKeyUsage());
-    assertEquals(
-        Set.of(List.of(SAN_URI, "urn:medfed:site:hospital-7")), sans(site));
+    assertEquals(Set.of(List.of(SAN_URI, "urn:medfed:site:hospital-7")), sans(site));
     assertTrue(site.getKeyUsage()[0], "digitalSignature");
     assertFalse(site.getKeyUsage()[5], "keyCertSign");
     assertEquals(-1, site.getBasicConstraints());
@@ -235,8 +234,7 @@ class CertificateAuthorityTest {
   void blankOrOverlongConsortiumNamesAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.create(" ", YEAR));
     assertThrows(
-        IllegalArgumentException.class,
-        () -> CertificateAuthority.create("x".repeat(47), YEAR));
+        IllegalArgumentException.class, () -> CertificateAuthority.create("x".repeat(47), YEAR));
   }
 
   @Test

@@ -39,8 +39,7 @@ class PartyIdentityTest {
 
   @Test
   void rootCertificateHasNoIdentityBecauseItLacksAnOu() {
-    PkiException e =
-        assertThrows(PkiException.class, () -> PartyIdentity.of(ca.certificate()));
+    PkiException e = assertThrows(PkiException.class, () -> PartyIdentity.of(ca.certificate()));
     assertTrue(e.getMessage().contains("exactly one OU"), e.getMessage());
   }
 
@@ -61,8 +60,7 @@ class PartyIdentityTest {
 
   @Test
   void certificateWithTwoCnsIsRejected() throws Exception {
-    assertThrows(
-        PkiException.class, () -> PartyIdentity.of(selfSigned("CN=a,CN=b,OU=site")));
+    assertThrows(PkiException.class, () -> PartyIdentity.of(selfSigned("CN=a,CN=b,OU=site")));
   }
 
   @Test

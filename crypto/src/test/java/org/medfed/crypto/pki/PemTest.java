@@ -46,10 +46,7 @@ class PemTest {
   @Test
   void bundleParsesInOrderIgnoringTextBetweenBlocks() throws Exception {
     String bundle =
-        "subject=CN=charite\n"
-            + site.certificatePem()
-            + "\n# the root\n"
-            + ca.certificatePem();
+        "subject=CN=charite\n" + site.certificatePem() + "\n# the root\n" + ca.certificatePem();
     assertEquals(List.of(site.certificate(), ca.certificate()), Pem.parseCertificates(bundle));
   }
 

@@ -32,8 +32,7 @@ public final class VectorAssembler {
               + values.length);
     }
     if (chunk.getOffset() != received) {
-      return Optional.of(
-          "chunk starts at element " + chunk.getOffset() + ", expected " + received);
+      return Optional.of("chunk starts at element " + chunk.getOffset() + ", expected " + received);
     }
     int count = chunk.getValuesCount();
     if (count == 0) {

@@ -25,7 +25,9 @@ public final class VectorChunks {
   public static List<VectorChunk> split(float[] values, int fromElement, int maxChunkElements) {
     if (maxChunkElements < 1 || maxChunkElements > LIMIT_MAX_CHUNK_ELEMENTS) {
       throw new IllegalArgumentException(
-          "maxChunkElements must be in [1, " + LIMIT_MAX_CHUNK_ELEMENTS + "], got "
+          "maxChunkElements must be in [1, "
+              + LIMIT_MAX_CHUNK_ELEMENTS
+              + "], got "
               + maxChunkElements);
     }
     if (fromElement < 0 || fromElement > values.length) {

@@ -63,7 +63,11 @@ class VectorChunksTest {
   void nanIsRefusedNamingTheElement() {
     VectorAssembler assembler = new VectorAssembler(2);
     VectorChunk chunk =
-        VectorChunk.newBuilder().setOffset(0).setTotalLength(2).addValues(1f).addValues(Float.NaN)
+        VectorChunk.newBuilder()
+            .setOffset(0)
+            .setTotalLength(2)
+            .addValues(1f)
+            .addValues(Float.NaN)
             .build();
     assertTrue(assembler.accept(chunk).orElseThrow().contains("element 1 is NaN"));
     assertFalse(assembler.complete());
@@ -72,8 +76,8 @@ class VectorChunksTest {
   @Test
   void wrongTotalLengthIsRefused() {
     VectorAssembler assembler = new VectorAssembler(3);
-    VectorChunk chunk = VectorChunk.newBuilder().setOffset(0).setTotalLength(4).addValues(1f)
-        .build();
+    VectorChunk chunk =
+        VectorChunk.newBuilder().setOffset(0).setTotalLength(4).addValues(1f).build();
     assertTrue(assembler.accept(chunk).orElseThrow().contains("expected 3"));
   }
 

@@ -72,58 +72,63 @@ public record SiteConfig(
       root = yaml.readTree(file.toFile());
     } catch (JacksonException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column "
-          + at.getColumnNr();
-      throw new ConfigException(name + " is not valid YAML" + where + ": "
-          + e.getOriginalMessage(), e);
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new ConfigException(
+          name + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(),
-          e);
+      throw new ConfigException(
+          "cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new ConfigException(name + " must be a YAML mapping with the keys "
-          + String.join(", ", new TreeSet<>(ROOT_KEYS)));
+      throw new ConfigException(
+          name
+              + " must be a YAML mapping with the keys "
+              + String.join(", ", new TreeSet<>(ROOT_KEYS)));
     }
     YamlSection top = new YamlSection(name, "", root);
     top.rejectUnknownKeys(ROOT_KEYS);
 
     String coordinator = top.text("coordinator");
     if (port(coordinator) < 0) {
-      throw top.error("coordinator must be host:port with a port from 1 to 65535, got '"
-          + coordinator + "'");
+      throw top.error(
+          "coordinator must be host:port with a port from 1 to 65535, got '" + coordinator + "'");
     }
 
     YamlSection tlsSection = top.section("tls");
     tlsSection.rejectUnknownKeys(TLS_KEYS);
-    TlsFiles tls = new TlsFiles(
-        readableFile(tlsSection, "certificate", folder),
-        readableFile(tlsSection, "private-key", folder),
-        readableFile(tlsSection, "ca-certificate", folder));
+    TlsFiles tls =
+        new TlsFiles(
+            readableFile(tlsSection, "certificate", folder),
+            readableFile(tlsSection, "private-key", folder),
+            readableFile(tlsSection, "ca-certificate", folder));
 
     YamlSection dataSection = top.section("data");
     dataSection.rejectUnknownKeys(DATA_KEYS);
     String connector = dataSection.text("connector");
     if (!connector.equals("csv")) {
-      throw dataSection.error("data.connector must be 'csv', the only connector, not '"
-          + connector + "'");
+      throw dataSection.error(
+          "data.connector must be 'csv', the only connector, not '" + connector + "'");
     }
     Path dataPath = readableFile(dataSection, "path", folder);
     Path mapping = readableFile(dataSection, "mapping", folder);
     boolean hasSplitFile = dataSection.optionalText("split-file") != null;
     String splitCenter = dataSection.optionalText("split-center");
     if (hasSplitFile != (splitCenter != null)) {
-      throw dataSection.error(hasSplitFile
-          ? "data.split-file is set, so data.split-center must name this site's centre in it"
-          : "data.split-center is set, but data.split-file is not");
+      throw dataSection.error(
+          hasSplitFile
+              ? "data.split-file is set, so data.split-center must name this site's centre in it"
+              : "data.split-center is set, but data.split-file is not");
     }
     Path splitFile = hasSplitFile ? readableFile(dataSection, "split-file", folder) : null;
     DataSource data = new DataSource(connector, dataPath, mapping, splitFile, splitCenter);
 
     YamlSection policySection = top.section("policy");
     policySection.rejectUnknownKeys(POLICY_KEYS);
-    LocalPolicy policy = new LocalPolicy(
-        new LinkedHashSet<>(policySection.textList("allowed-model-types")),
-        new LinkedHashSet<>(policySection.textList("allowed-columns")));
+    LocalPolicy policy =
+        new LocalPolicy(
+            new LinkedHashSet<>(policySection.textList("allowed-model-types")),
+            new LinkedHashSet<>(policySection.textList("allowed-columns")));
 
     Path stateDir = folder.resolve(top.text("state-dir")).normalize();
     if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {

@@ -30,9 +30,14 @@ final class YamlSection {
   void rejectUnknownKeys(Set<String> known) throws ConfigException {
     for (Map.Entry<String, JsonNode> property : node.properties()) {
       if (!known.contains(property.getKey())) {
-        throw error("unknown key '" + key(property.getKey()) + "' (known keys"
-            + (prefix.isEmpty() ? "" : " in '" + prefix + "'") + ": "
-            + String.join(", ", new TreeSet<>(known)) + ")");
+        throw error(
+            "unknown key '"
+                + key(property.getKey())
+                + "' (known keys"
+                + (prefix.isEmpty() ? "" : " in '" + prefix + "'")
+                + ": "
+                + String.join(", ", new TreeSet<>(known))
+                + ")");
       }
     }
   }

@@ -14,14 +14,14 @@ import java.util.regex.Pattern;
 /**
  * Reads a delimited text file into a {@link RawTable}, keeping only the mapped columns.
  *
- * <p>Quoted fields are not supported: the clinical exports this reads are plain numeric tables,
- * and a quote in one means the mapping or the export is wrong.
+ * <p>Quoted fields are not supported: the clinical exports this reads are plain numeric tables, and
+ * a quote in one means the mapping or the export is wrong.
  */
 public final class CsvConnector {
 
   /**
-   * Plain decimal numbers only. {@link Double#parseDouble} alone would also take "NaN",
-   * "Infinity", "1d" and hex floats, which in a clinical export are data errors, not numbers.
+   * Plain decimal numbers only. {@link Double#parseDouble} alone would also take "NaN", "Infinity",
+   * "1d" and hex floats, which in a clinical export are data errors, not numbers.
    */
   private static final Pattern NUMBER =
       Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
@@ -68,8 +68,15 @@ public final class CsvConnector {
           }
         }
         if (fields.size() != expectedFields) {
-          throw new DataException(file + " line " + lineNumber + " has " + fields.size()
-              + " fields, but " + expectedFields + " were expected");
+          throw new DataException(
+              file
+                  + " line "
+                  + lineNumber
+                  + " has "
+                  + fields.size()
+                  + " fields, but "
+                  + expectedFields
+                  + " were expected");
         }
         double[] values = new double[names.size()];
         for (int c = 0; c < values.length; c++) {
@@ -79,8 +86,17 @@ public final class CsvConnector {
           } else if (NUMBER.matcher(cell).matches()) {
             values[c] = Double.parseDouble(cell);
           } else {
-            throw new DataException(file + " line " + lineNumber + ", column '" + names.get(c)
-                + "' (source column " + sourceLabel[c] + "): '" + cell + "' is not a number");
+            // The cell itself is not quoted: it may be a patient's value, and logs must not
+            // hold one. File, line and column are enough to find it.
+            throw new DataException(
+                file
+                    + " line "
+                    + lineNumber
+                    + ", column '"
+                    + names.get(c)
+                    + "' (source column "
+                    + sourceLabel[c]
+                    + "): the value is not a number");
           }
         }
         rows.add(new RawRow(lineNumber, values));
@@ -107,15 +123,29 @@ public final class CsvConnector {
       if (mapping.header()) {
         index[c] = firstLine.indexOf(source);
         if (index[c] < 0) {
-          throw new DataException("mapping column '" + e.getKey() + "' names the header '"
-              + source + "', which " + file + " does not have");
+          throw new DataException(
+              "mapping column '"
+                  + e.getKey()
+                  + "' names the header '"
+                  + source
+                  + "', which "
+                  + file
+                  + " does not have");
         }
         labels[c] = "'" + source + "'";
       } else {
         int position = SchemaMapping.position(source);
         if (position > firstLine.size()) {
-          throw new DataException("mapping column '" + e.getKey() + "' names source column "
-              + position + ", but " + file + " has only " + firstLine.size() + " columns");
+          throw new DataException(
+              "mapping column '"
+                  + e.getKey()
+                  + "' names source column "
+                  + position
+                  + ", but "
+                  + file
+                  + " has only "
+                  + firstLine.size()
+                  + " columns");
         }
         index[c] = position - 1;
         labels[c] = source;

@@ -5,10 +5,10 @@ import java.util.Arrays;
 /**
  * One data row as read from the source file, before any preprocessing.
  *
- * @param lineNumber the 1-based line of the source file, kept so that errors and fixed splits
- *     can point at the original row
- * @param values one value per mapped column, in the table's column order; {@link Double#NaN}
- *     means the cell held a missing-value marker
+ * @param lineNumber the 1-based line of the source file, kept so that errors and fixed splits can
+ *     point at the original row
+ * @param values one value per mapped column, in the table's column order; {@link Double#NaN} means
+ *     the cell held a missing-value marker
  */
 public record RawRow(int lineNumber, double[] values) {
 

@@ -23,8 +23,14 @@ public record RawTable(Path source, List<String> columns, List<RawRow> rows) {
     }
     for (RawRow row : rows) {
       if (row.size() != columns.size()) {
-        throw new IllegalArgumentException("row at line " + row.lineNumber() + " has "
-            + row.size() + " values for " + columns.size() + " columns");
+        throw new IllegalArgumentException(
+            "row at line "
+                + row.lineNumber()
+                + " has "
+                + row.size()
+                + " values for "
+                + columns.size()
+                + " columns");
       }
     }
   }

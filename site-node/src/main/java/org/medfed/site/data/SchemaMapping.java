@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * @param delimiter the field separator
  * @param header whether the first line of the file names the columns
  * @param missingValues cell contents that mean "not recorded" (for UCI: {@code ?})
- * @param columns canonical column name to source column, in the order the table will have: a
- *     header name when {@code header} is true, otherwise a 1-based position written as a string
+ * @param columns canonical column name to source column, in the order the table will have: a header
+ *     name when {@code header} is true, otherwise a 1-based position written as a string
  */
 public record SchemaMapping(
     char delimiter, boolean header, Set<String> missingValues, Map<String, String> columns) {
@@ -46,7 +46,10 @@ public record SchemaMapping(
       }
       if (!header && position(e.getValue()) < 1) {
         throw new IllegalArgumentException(
-            "column '" + e.getKey() + "' has source '" + e.getValue()
+            "column '"
+                + e.getKey()
+                + "' has source '"
+                + e.getValue()
                 + "', not a 1-based position");
       }
     }
@@ -69,15 +72,15 @@ public record SchemaMapping(
     }
     JsonNode root;
     try {
-      YAMLMapper yaml = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .build();
+      YAMLMapper yaml =
+          YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
       root = yaml.readTree(yamlFile.toFile());
     } catch (JacksonException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr()
-          + ")";
-      throw new DataException(name + " is not valid YAML" + where + ": " + e.getOriginalMessage(),
-          e);
+      String where =
+          at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw new DataException(
+          name + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new DataException("cannot read mapping file " + yamlFile + ": " + e.getMessage(), e);
     }
@@ -137,8 +140,13 @@ public record SchemaMapping(
         throw new DataException(name + ": column '" + e.getKey() + "' has no source column");
       }
       if (!header && position(source) < 1) {
-        throw new DataException(name + ": column '" + e.getKey() + "' maps to '" + source
-            + "', but without a header row a source column must be a 1-based position");
+        throw new DataException(
+            name
+                + ": column '"
+                + e.getKey()
+                + "' maps to '"
+                + source
+                + "', but without a header row a source column must be a 1-based position");
       }
       columns.put(e.getKey(), source);
     }

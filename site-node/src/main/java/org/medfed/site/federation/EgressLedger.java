@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The hospital's own record of everything that left the building: one JSON line per outbound
- * message (time, RPC, message type, bytes), never its content. A summary with totals is kept
- * beside it so operators (and the demo) can read the volume without parsing the log.
+ * message (time, RPC, message type, bytes), never its content. A summary with totals is kept beside
+ * it so operators (and the demo) can read the volume without parsing the log.
  */
 public final class EgressLedger implements AutoCloseable {
   private final Path summaryFile;
@@ -72,7 +72,10 @@ public final class EgressLedger implements AutoCloseable {
     json.append(",\n  \"bytes_sent_by_type\": {");
     String separator = "";
     for (Map.Entry<String, Long> entry : sentByType.entrySet()) {
-      json.append(separator).append("\n    \"").append(entry.getKey()).append("\": ")
+      json.append(separator)
+          .append("\n    \"")
+          .append(entry.getKey())
+          .append("\": ")
           .append(entry.getValue());
       separator = ",";
     }
@@ -80,8 +83,8 @@ public final class EgressLedger implements AutoCloseable {
     try {
       Path temp = summaryFile.resolveSibling(summaryFile.getFileName() + ".tmp");
       Files.writeString(temp, json);
-      Files.move(temp, summaryFile, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temp, summaryFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + summaryFile, e);
     }
@@ -90,8 +93,17 @@ public final class EgressLedger implements AutoCloseable {
   private void append(String method, String messageType, long bytes, String action) {
     try {
       log.write(
-          "{\"time\":\"" + Instant.now() + "\",\"action\":\"" + action + "\",\"method\":\""
-              + method + "\",\"type\":\"" + messageType + "\",\"bytes\":" + bytes + "}\n");
+          "{\"time\":\""
+              + Instant.now()
+              + "\",\"action\":\""
+              + action
+              + "\",\"method\":\""
+              + method
+              + "\",\"type\":\""
+              + messageType
+              + "\",\"bytes\":"
+              + bytes
+              + "}\n");
       log.flush();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to the egress ledger", e);

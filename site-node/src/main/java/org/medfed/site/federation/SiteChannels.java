@@ -11,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import org.medfed.site.config.ConfigException;
-import org.medfed.site.config.TlsFiles;
 import org.medfed.crypto.pki.Pem;
 import org.medfed.crypto.pki.PkiException;
+import org.medfed.site.config.ConfigException;
+import org.medfed.site.config.TlsFiles;
 
 /** Builds the site's only network path: an outbound mutual-TLS 1.3 channel to the coordinator. */
 public final class SiteChannels {

@@ -106,8 +106,8 @@ public final class SiteNode {
   /**
    * Runs until a study ends (when {@code untilStudyEnds}) or {@link #stop()} is called.
    *
-   * @throws StatusRuntimeException when the coordinator refuses this site outright (for example
-   *     its certificate is not invited), which retrying cannot fix
+   * @throws StatusRuntimeException when the coordinator refuses this site outright (for example its
+   *     certificate is not invited), which retrying cannot fix
    */
   public Outcome run(boolean untilStudyEnds) throws InterruptedException {
     Backoff backoff = new Backoff();
@@ -116,7 +116,8 @@ public final class SiteNode {
       try {
         if (!joined) {
           JoinResponse join =
-              blocking.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              blocking
+                  .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                   .join(JoinRequest.newBuilder().setSoftwareVersion("medfed-site 0.1").build());
           siteId = join.getSiteId();
           if (join.getMaxChunkElements() > 0) {
@@ -128,8 +129,7 @@ public final class SiteNode {
         }
         PollTaskResponse task =
             blocking
-                .withDeadlineAfter(
-                    POLL_WAIT.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
+                .withDeadlineAfter(POLL_WAIT.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
                 .pollTask(
                     PollTaskRequest.newBuilder()
                         .setMaxWaitMillis((int) POLL_WAIT.toMillis())
@@ -203,8 +203,11 @@ public final class SiteNode {
       declineReason = decline.reason();
     } else if (invitation.getModel().getParameterCount() != features.size() + 1) {
       declineReason =
-          "the study's parameter count " + invitation.getModel().getParameterCount()
-              + " does not fit a logistic regression on " + features.size() + " features";
+          "the study's parameter count "
+              + invitation.getModel().getParameterCount()
+              + " does not fit a logistic regression on "
+              + features.size()
+              + " features";
     } else {
       try {
         studies.put(
@@ -252,8 +255,10 @@ public final class SiteNode {
       return;
     }
     if (Instant.now().toEpochMilli() > task.getDeadlineUnixMillis()) {
-      log.atInfo().setMessage("train task arrived after its deadline")
-          .addKeyValue("round", task.getRound()).log();
+      log.atInfo()
+          .setMessage("train task arrived after its deadline")
+          .addKeyValue("round", task.getRound())
+          .log();
       return;
     }
     TrainingPlan plan;
@@ -334,8 +339,11 @@ public final class SiteNode {
                 .setRound(task.getRound())
                 .setReason(reason)
                 .build());
-    log.atInfo().setMessage("declined the round").addKeyValue("round", task.getRound())
-        .addKeyValue("reason", reason).log();
+    log.atInfo()
+        .setMessage("declined the round")
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("reason", reason)
+        .log();
   }
 
   // ---- vectors ----
@@ -362,14 +370,14 @@ public final class SiteNode {
           }
           String problem = assembler.accept(chunk).orElse(null);
           if (problem != null) {
-            throw Status.DATA_LOSS.withDescription("global model: " + problem)
-                .asRuntimeException();
+            throw Status.DATA_LOSS.withDescription("global model: " + problem).asRuntimeException();
           }
         }
         if (assembler != null && assembler.complete()) {
           return VectorChunks.toDoubles(assembler.values());
         }
-        throw Status.DATA_LOSS.withDescription("global model stream ended early")
+        throw Status.DATA_LOSS
+            .withDescription("global model stream ended early")
             .asRuntimeException();
       } catch (StatusRuntimeException e) {
         if (!retryable(e.getStatus())) {
@@ -382,16 +390,16 @@ public final class SiteNode {
   }
 
   /**
-   * Streams the update in chunks. If the stream breaks, asks the coordinator how much it holds
-   * (a header-only upload) and sends only the rest.
+   * Streams the update in chunks. If the stream breaks, asks the coordinator how much it holds (a
+   * header-only upload) and sends only the rest.
    */
   private void pushUpdate(UpdateHeader header, float[] delta) throws InterruptedException {
     int from = 0;
     StatusRuntimeException last = null;
     for (int attempt = 0; attempt < UPLOAD_ATTEMPTS; attempt++) {
       try {
-        PushUpdateResponse response = upload(header, VectorChunks.split(delta, from,
-            maxChunkElements));
+        PushUpdateResponse response =
+            upload(header, VectorChunks.split(delta, from, maxChunkElements));
         if (response.getComplete()) {
           return;
         }
@@ -406,8 +414,9 @@ public final class SiteNode {
     }
     throw last != null
         ? last
-        : Status.ABORTED.withDescription("update not accepted after " + UPLOAD_ATTEMPTS
-            + " attempts").asRuntimeException();
+        : Status.ABORTED
+            .withDescription("update not accepted after " + UPLOAD_ATTEMPTS + " attempts")
+            .asRuntimeException();
   }
 
   private PushUpdateResponse upload(UpdateHeader header, List<VectorChunk> chunks)
@@ -431,7 +440,8 @@ public final class SiteNode {
                   @Override
                   public void onCompleted() {
                     result.completeExceptionally(
-                        Status.INTERNAL.withDescription("no answer to the upload")
+                        Status.INTERNAL
+                            .withDescription("no answer to the upload")
                             .asRuntimeException());
                   }
                 });

@@ -29,8 +29,12 @@ public record LocalPolicy(Set<String> allowedModelTypes, Set<String> allowedColu
       throw new NullPointerException("modelType, featureColumns and labelColumn are required");
     }
     if (!allowedModelTypes.contains(modelType)) {
-      return new PolicyDecision.Decline("model type '" + modelType
-          + "' is not allowed by this site's policy (allowed: " + list(allowedModelTypes) + ")");
+      return new PolicyDecision.Decline(
+          "model type '"
+              + modelType
+              + "' is not allowed by this site's policy (allowed: "
+              + list(allowedModelTypes)
+              + ")");
     }
     // Sorted and de-duplicated so that the same task always gets the same reason.
     Set<String> offending = new TreeSet<>();
@@ -45,9 +49,11 @@ public record LocalPolicy(Set<String> allowedModelTypes, Set<String> allowedColu
       return new PolicyDecision.Accept();
     }
     String names = "'" + String.join("', '", offending) + "'";
-    return new PolicyDecision.Decline((offending.size() == 1 ? "column " + names + " is"
-        : "columns " + names + " are") + " not allowed by this site's policy (allowed: "
-        + list(allowedColumns) + ")");
+    return new PolicyDecision.Decline(
+        (offending.size() == 1 ? "column " + names + " is" : "columns " + names + " are")
+            + " not allowed by this site's policy (allowed: "
+            + list(allowedColumns)
+            + ")");
   }
 
   private static String list(Set<String> values) {

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * A site's rows after cleaning, labelling, encoding and splitting, but before standardisation.
  *
- * <p>This is the building block for pooled baselines: pool the train rows of several sites and
- * fit one {@link Standardization} on them.
+ * <p>This is the building block for pooled baselines: pool the train rows of several sites and fit
+ * one {@link Standardization} on them.
  *
  * @param featureNames the feature names, e.g. {@code age} or {@code cp=2}
  * @param trainX unstandardised training features, one row per record
@@ -66,13 +66,25 @@ public record EncodedRows(
 
   /** Standardises both parts with the given statistics. */
   public PreparedData standardize(Standardization standardization) {
-    return new PreparedData(featureNames, standardization.apply(trainX), trainY,
-        standardization.apply(testX), testY, standardization);
+    return new PreparedData(
+        featureNames,
+        standardization.apply(trainX),
+        trainY,
+        standardization.apply(testX),
+        testY,
+        standardization);
   }
 
   @Override
   public String toString() {
-    return "EncodedRows[features=" + featureNames + ", train=" + trainY.length + ", test="
-        + testY.length + ", dropped=" + droppedRows + "]";
+    return "EncodedRows[features="
+        + featureNames
+        + ", train="
+        + trainY.length
+        + ", test="
+        + testY.length
+        + ", dropped="
+        + droppedRows
+        + "]";
   }
 }

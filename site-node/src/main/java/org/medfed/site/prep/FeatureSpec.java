@@ -7,8 +7,8 @@ package org.medfed.site.prep;
  * the column equals the level and 0.0 otherwise.
  *
  * @param column the canonical column name
- * @param indicatorLevel the level of an indicator feature, or null for a numeric feature; the
- *     level is compared numerically, so "2" matches 2.0
+ * @param indicatorLevel the level of an indicator feature, or null for a numeric feature; the level
+ *     is compared numerically, so "2" matches 2.0
  */
 public record FeatureSpec(String column, String indicatorLevel) {
 

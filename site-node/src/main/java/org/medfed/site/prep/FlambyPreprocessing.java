@@ -17,20 +17,21 @@ import org.medfed.site.data.RawTable;
 public final class FlambyPreprocessing {
 
   /** FLamby's 13 features in its order: cp and restecg one-hot, with the first level dropped. */
-  public static final List<FeatureSpec> FLAMBY_FEATURES = List.of(
-      FeatureSpec.parse("age"),
-      FeatureSpec.parse("sex"),
-      FeatureSpec.parse("trestbps"),
-      FeatureSpec.parse("chol"),
-      FeatureSpec.parse("fbs"),
-      FeatureSpec.parse("thalach"),
-      FeatureSpec.parse("exang"),
-      FeatureSpec.parse("oldpeak"),
-      FeatureSpec.parse("cp=2"),
-      FeatureSpec.parse("cp=3"),
-      FeatureSpec.parse("cp=4"),
-      FeatureSpec.parse("restecg=1"),
-      FeatureSpec.parse("restecg=2"));
+  public static final List<FeatureSpec> FLAMBY_FEATURES =
+      List.of(
+          FeatureSpec.parse("age"),
+          FeatureSpec.parse("sex"),
+          FeatureSpec.parse("trestbps"),
+          FeatureSpec.parse("chol"),
+          FeatureSpec.parse("fbs"),
+          FeatureSpec.parse("thalach"),
+          FeatureSpec.parse("exang"),
+          FeatureSpec.parse("oldpeak"),
+          FeatureSpec.parse("cp=2"),
+          FeatureSpec.parse("cp=3"),
+          FeatureSpec.parse("cp=4"),
+          FeatureSpec.parse("restecg=1"),
+          FeatureSpec.parse("restecg=2"));
 
   /** FLamby's binary label: any angiographic narrowing, {@code num > 0}. */
   public static final LabelSpec FLAMBY_LABEL = new LabelSpec("num", 0.0);
@@ -43,8 +44,11 @@ public final class FlambyPreprocessing {
       throws DataException {
     EncodedRows encoded = encode(table, features, label, split);
     if (encoded.trainRecords() < 2) {
-      throw new DataException(table.source().getFileName() + " has " + encoded.trainRecords()
-          + " training rows after preprocessing, too few to standardise");
+      throw new DataException(
+          table.source().getFileName()
+              + " has "
+              + encoded.trainRecords()
+              + " training rows after preprocessing, too few to standardise");
     }
     return encoded.standardize(Standardization.fit(encoded.trainX()));
   }
@@ -93,17 +97,27 @@ public final class FlambyPreprocessing {
       }
     }
     List<String> names = features.stream().map(FeatureSpec::toString).toList();
-    return new EncodedRows(names, trainX.toArray(double[][]::new),
-        Arrays.copyOf(trainY, trainX.size()), testX.toArray(double[][]::new),
-        Arrays.copyOf(testY, testX.size()), table.rows().size() - kept.size());
+    return new EncodedRows(
+        names,
+        trainX.toArray(double[][]::new),
+        Arrays.copyOf(trainY, trainX.size()),
+        testX.toArray(double[][]::new),
+        Arrays.copyOf(testY, testX.size()),
+        table.rows().size() - kept.size());
   }
 
   private static int requireColumn(RawTable table, String column, String file)
       throws DataException {
     int index = table.columnIndex(column);
     if (index < 0) {
-      throw new DataException("column '" + column + "' is not mapped for " + file
-          + " (mapped: " + String.join(", ", table.columns()) + ")");
+      throw new DataException(
+          "column '"
+              + column
+              + "' is not mapped for "
+              + file
+              + " (mapped: "
+              + String.join(", ", table.columns())
+              + ")");
     }
     return index;
   }

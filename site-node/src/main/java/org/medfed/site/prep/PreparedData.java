@@ -25,8 +25,11 @@ public record PreparedData(
     Matrices.checkShape(trainX, trainY, featureNames.size(), "trainX");
     Matrices.checkShape(testX, testY, featureNames.size(), "testX");
     if (standardization.dimension() != featureNames.size()) {
-      throw new IllegalArgumentException("standardization has " + standardization.dimension()
-          + " features, expected " + featureNames.size());
+      throw new IllegalArgumentException(
+          "standardization has "
+              + standardization.dimension()
+              + " features, expected "
+              + featureNames.size());
     }
     trainX = Matrices.copy(trainX);
     trainY = trainY.clone();
@@ -64,7 +67,12 @@ public record PreparedData(
 
   @Override
   public String toString() {
-    return "PreparedData[features=" + featureNames + ", train=" + trainY.length + ", test="
-        + testY.length + "]";
+    return "PreparedData[features="
+        + featureNames
+        + ", train="
+        + trainY.length
+        + ", test="
+        + testY.length
+        + "]";
   }
 }

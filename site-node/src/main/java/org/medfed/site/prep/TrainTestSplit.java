@@ -57,7 +57,8 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
       Path file,
       String centerName,
       Map<Integer, Boolean> trainByLine,
-      Map<Integer, Integer> labelByLine) implements TrainTestSplit {
+      Map<Integer, Integer> labelByLine)
+      implements TrainTestSplit {
 
     static final String HEADER = "center_id,center_name,line_in_file,split,label_binary";
 
@@ -101,8 +102,13 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
           }
           String split = f[3].strip();
           if (!split.equals("train") && !split.equals("test")) {
-            throw new DataException(name + " line " + lineNumber + ", column 'split': '" + split
-                + "' is neither 'train' nor 'test'");
+            throw new DataException(
+                name
+                    + " line "
+                    + lineNumber
+                    + ", column 'split': '"
+                    + split
+                    + "' is neither 'train' nor 'test'");
           }
           int y = parseInt(f[4].strip(), name, lineNumber, "label_binary");
           if (y != 0 && y != 1) {
@@ -110,8 +116,15 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
                 name + " line " + lineNumber + ", column 'label_binary': " + y + " is not 0 or 1");
           }
           if (train.put(dataLine, split.equals("train")) != null) {
-            throw new DataException(name + " line " + lineNumber + " lists line " + dataLine
-                + " of centre '" + centerName + "' a second time");
+            throw new DataException(
+                name
+                    + " line "
+                    + lineNumber
+                    + " lists line "
+                    + dataLine
+                    + " of centre '"
+                    + centerName
+                    + "' a second time");
           }
           label.put(dataLine, y);
         }
@@ -121,8 +134,13 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
         throw new DataException("cannot read split file " + splitCsv + ": " + e.getMessage(), e);
       }
       if (train.isEmpty()) {
-        throw new DataException(name + " has no rows for centre '" + centerName
-            + "' (centres: " + String.join(", ", centers) + ")");
+        throw new DataException(
+            name
+                + " has no rows for centre '"
+                + centerName
+                + "' (centres: "
+                + String.join(", ", centers)
+                + ")");
       }
       return new FromFile(splitCsv, centerName, train, label);
     }
@@ -141,8 +159,13 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
     public boolean isTrain(RawRow row) throws DataException {
       Boolean t = trainByLine.get(row.lineNumber());
       if (t == null) {
-        throw new DataException(file.getFileName() + " has no entry for line " + row.lineNumber()
-            + " of centre '" + centerName + "', which preprocessing kept");
+        throw new DataException(
+            file.getFileName()
+                + " has no entry for line "
+                + row.lineNumber()
+                + " of centre '"
+                + centerName
+                + "', which preprocessing kept");
       }
       return t;
     }
@@ -160,16 +183,29 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
         if (recorded != labels[i]) {
           // A disagreement means the data file or the label rule is not the one the split was
           // made for, so the split would silently mean something else.
-          throw new DataException(file.getFileName() + " records label " + recorded
-              + " for line " + row.lineNumber() + " of centre '" + centerName
-              + "', but the data give label " + labels[i]);
+          throw new DataException(
+              file.getFileName()
+                  + " records label "
+                  + recorded
+                  + " for line "
+                  + row.lineNumber()
+                  + " of centre '"
+                  + centerName
+                  + "', but the data give label "
+                  + labels[i]);
         }
       }
       if (seen.size() != trainByLine.size()) {
-        int missing = new TreeSet<>(trainByLine.keySet()).stream()
-            .filter(l -> !seen.contains(l)).findFirst().orElseThrow();
-        throw new DataException(file.getFileName() + " lists line " + missing + " of centre '"
-            + centerName + "', which the data file lacks or preprocessing dropped");
+        int missing =
+            new TreeSet<>(trainByLine.keySet())
+                .stream().filter(l -> !seen.contains(l)).findFirst().orElseThrow();
+        throw new DataException(
+            file.getFileName()
+                + " lists line "
+                + missing
+                + " of centre '"
+                + centerName
+                + "', which the data file lacks or preprocessing dropped");
       }
       return out;
     }
@@ -220,8 +256,7 @@ public sealed interface TrainTestSplit permits TrainTestSplit.FromFile, TrainTes
 
   private static void checkSizes(List<RawRow> rows, int[] labels) {
     if (rows.size() != labels.length) {
-      throw new IllegalArgumentException(
-          rows.size() + " rows but " + labels.length + " labels");
+      throw new IllegalArgumentException(rows.size() + " rows but " + labels.length + " labels");
     }
     for (int y : labels) {
       if (y != 0 && y != 1) {

@@ -5,9 +5,9 @@ import java.util.SplittableRandom;
 /**
  * Local training of a logistic-regression model, as a FLamby client does it in PyTorch.
  *
- * <p>Mini-batches follow a {@code DataLoader(shuffle=True, drop_last=False)}: each epoch visits
- * the records in a fresh random order, the last batch of an epoch may be smaller, and epochs
- * repeat until the plan's number of steps is done.
+ * <p>Mini-batches follow a {@code DataLoader(shuffle=True, drop_last=False)}: each epoch visits the
+ * records in a fresh random order, the last batch of an epoch may be smaller, and epochs repeat
+ * until the plan's number of steps is done.
  */
 public final class LocalTrainer {
   private static final double BETA1 = 0.9;
@@ -53,8 +53,7 @@ public final class LocalTrainer {
         next = 0;
       }
       int end = Math.min(next + plan.batchSize(), n);
-      lossSum += Logistic.objective(w, x, y, order, next, end, start, plan.proximalMu(),
-          gradient);
+      lossSum += Logistic.objective(w, x, y, order, next, end, start, plan.proximalMu(), gradient);
       next = end;
       switch (plan.optimizer()) {
         case SGD -> {

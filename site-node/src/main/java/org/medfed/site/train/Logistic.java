@@ -39,8 +39,15 @@ final class Logistic {
    * over all parameters, bias included, as FLamby's FedProx does.
    */
   static double objective(
-      double[] weights, double[][] x, int[] y, int[] batch, int from, int to,
-      double[] start, double mu, double[] gradient) {
+      double[] weights,
+      double[][] x,
+      int[] y,
+      int[] batch,
+      int from,
+      int to,
+      double[] start,
+      double mu,
+      double[] gradient) {
     int d = weights.length - 1;
     Arrays.fill(gradient, 0.0);
     double loss = 0.0;

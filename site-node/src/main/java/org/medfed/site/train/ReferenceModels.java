@@ -13,8 +13,7 @@ public final class ReferenceModels {
    * Fits an L2-regularised logistic regression with smile.
    *
    * <p>Smile minimises the summed cross-entropy plus {@code lambda/2 ||w||²}, without penalising
-   * the intercept, so {@code lambda = 1/C} reproduces scikit-learn's {@code
-   * LogisticRegression(C)}.
+   * the intercept, so {@code lambda = 1/C} reproduces scikit-learn's {@code LogisticRegression(C)}.
    *
    * @param y labels, 0 or 1; both classes must occur
    * @return the model in our layout, {@code [w_1..w_d, bias]}
@@ -31,8 +30,9 @@ public final class ReferenceModels {
     if (positives == 0 || positives == y.length) {
       throw new IllegalArgumentException("both classes must occur in the labels");
     }
-    LogisticRegression.Binomial model = LogisticRegression.binomial(
-        x, y, new LogisticRegression.Options(lambda, TOLERANCE, MAX_ITERATIONS));
+    LogisticRegression.Binomial model =
+        LogisticRegression.binomial(
+            x, y, new LogisticRegression.Options(lambda, TOLERANCE, MAX_ITERATIONS));
     // smile's coefficients are [w_1..w_d, intercept], which is already our layout.
     return model.coefficients().clone();
   }

@@ -31,8 +31,7 @@ public record TrainingPlan(
       throw new NullPointerException("optimizer");
     }
     if (!(proximalMu >= 0.0) || !Double.isFinite(proximalMu)) {
-      throw new IllegalArgumentException(
-          "proximalMu must be >= 0 and finite, got " + proximalMu);
+      throw new IllegalArgumentException("proximalMu must be >= 0 and finite, got " + proximalMu);
     }
   }
 }

@@ -6,8 +6,8 @@ import java.util.Arrays;
  * The outcome of one round of local training.
  *
  * @param weights the updated model, {@code [w_1..w_d, bias]}
- * @param meanLoss the mean over all steps of the mini-batch objective (mean cross-entropy plus
- *     the proximal term), each evaluated before its step, as a PyTorch loop would log it
+ * @param meanLoss the mean over all steps of the mini-batch objective (mean cross-entropy plus the
+ *     proximal term), each evaluated before its step, as a PyTorch loop would log it
  * @param steps the number of optimiser steps taken
  */
 public record TrainingResult(double[] weights, double meanLoss, int steps) {
@@ -39,7 +39,12 @@ public record TrainingResult(double[] weights, double meanLoss, int steps) {
 
   @Override
   public String toString() {
-    return "TrainingResult[weights=" + Arrays.toString(weights) + ", meanLoss=" + meanLoss
-        + ", steps=" + steps + "]";
+    return "TrainingResult[weights="
+        + Arrays.toString(weights)
+        + ", meanLoss="
+        + meanLoss
+        + ", steps="
+        + steps
+        + "]";
   }
 }

@@ -68,17 +68,17 @@ class CsvConnectorTest {
   void readsUciNumberFormats() throws IOException, DataException {
     Path file = write("n.data", "63.0,.7,-0.5,+2,1e2\n");
     RawTable table = CsvConnector.read(file, positions("a=1", "b=2", "c=3", "d=4", "e=5"));
-    assertArrayEquals(new double[] {63.0, 0.7, -0.5, 2.0, 100.0},
-        table.rows().get(0).values());
+    assertArrayEquals(new double[] {63.0, 0.7, -0.5, 2.0, 100.0}, table.rows().get(0).values());
   }
 
   @Test
   void malformedNumberNamesFileLineAndColumn() throws IOException {
     Path file = write("processed.va.data", "1,2,3,4,5\n1,2,3,4,abc\n");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("age=1", "chol=5")));
+    DataException e =
+        assertThrows(
+            DataException.class, () -> CsvConnector.read(file, positions("age=1", "chol=5")));
     assertEquals(
-        "processed.va.data line 2, column 'chol' (source column 5): 'abc' is not a number",
+        "processed.va.data line 2, column 'chol' (source column 5): the value is not a number",
         e.getMessage());
   }
 
@@ -86,35 +86,37 @@ class CsvConnectorTest {
   void javaOnlyNumberSpellingsAreNotNumbers() throws IOException {
     for (String cell : List.of("NaN", "Infinity", "1d", "0x10", "1 5")) {
       Path file = write("x.csv", "1," + cell + "\n");
-      assertThrows(DataException.class,
-          () -> CsvConnector.read(file, positions("a=1", "b=2")), cell);
+      assertThrows(
+          DataException.class, () -> CsvConnector.read(file, positions("a=1", "b=2")), cell);
     }
   }
 
   @Test
   void wrongFieldCountNamesFileLineAndCounts() throws IOException {
     Path file = write("short.data", "1,2,3\n4,5,6\n7,8\n");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("a=1")));
+    DataException e =
+        assertThrows(DataException.class, () -> CsvConnector.read(file, positions("a=1")));
     assertEquals("short.data line 3 has 2 fields, but 3 were expected", e.getMessage());
   }
 
   @Test
   void positionBeyondTheFieldsNamesMappingColumnAndFile() throws IOException {
     Path file = write("narrow.data", "1,2,3\n");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("a=1", "thal=13")));
-    assertEquals("mapping column 'thal' names source column 13, but narrow.data has only 3 columns",
+    DataException e =
+        assertThrows(
+            DataException.class, () -> CsvConnector.read(file, positions("a=1", "thal=13")));
+    assertEquals(
+        "mapping column 'thal' names source column 13, but narrow.data has only 3 columns",
         e.getMessage());
   }
 
   @Test
   void absentHeaderNameNamesMappingColumnAndFile() throws IOException {
     Path file = write("h.csv", "Age;Sex\n63;1\n");
-    SchemaMapping mapping =
-        new SchemaMapping(';', true, Set.of(), Map.of("chol", "Cholesterol"));
+    SchemaMapping mapping = new SchemaMapping(';', true, Set.of(), Map.of("chol", "Cholesterol"));
     DataException e = assertThrows(DataException.class, () -> CsvConnector.read(file, mapping));
-    assertEquals("mapping column 'chol' names the header 'Cholesterol', which h.csv does not have",
+    assertEquals(
+        "mapping column 'chol' names the header 'Cholesterol', which h.csv does not have",
         e.getMessage());
   }
 
@@ -144,24 +146,24 @@ class CsvConnectorTest {
   @Test
   void blankLineBeforeDataIsReported() throws IOException {
     Path file = write("gap.data", "1,2\n\n3,4\n");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("a=1")));
+    DataException e =
+        assertThrows(DataException.class, () -> CsvConnector.read(file, positions("a=1")));
     assertEquals("gap.data line 2 is blank, but data rows follow", e.getMessage());
   }
 
   @Test
   void emptyFileIsReported() throws IOException {
     Path file = write("empty.data", "\n");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("a=1")));
+    DataException e =
+        assertThrows(DataException.class, () -> CsvConnector.read(file, positions("a=1")));
     assertEquals("empty.data contains no data rows", e.getMessage());
   }
 
   @Test
   void absentFileIsReported() {
     Path file = dir.resolve("gone.data");
-    DataException e = assertThrows(DataException.class,
-        () -> CsvConnector.read(file, positions("a=1")));
+    DataException e =
+        assertThrows(DataException.class, () -> CsvConnector.read(file, positions("a=1")));
     assertEquals("data file " + file + " does not exist", e.getMessage());
   }
 }

@@ -27,7 +27,10 @@ class RawRowTest {
 
   @Test
   void tableRejectsRowsOfTheWrongWidth() {
-    assertThrows(IllegalArgumentException.class, () -> new RawTable(Path.of("t.csv"),
-        List.of("a", "b"), List.of(new RawRow(1, new double[] {1}))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new RawTable(
+                Path.of("t.csv"), List.of("a", "b"), List.of(new RawRow(1, new double[] {1}))));
   }
 }

@@ -23,14 +23,27 @@ class SchemaMappingTest {
 
   @Test
   void uciMappingMapsElevenColumnsInFileOrder() throws DataException {
-    Path file = Path.of(System.getProperty("medfed.repo.root"), "data", "heart-disease",
-        "uci-mapping.yaml");
+    Path file =
+        Path.of(
+            System.getProperty("medfed.repo.root"), "data", "heart-disease", "uci-mapping.yaml");
     SchemaMapping mapping = SchemaMapping.load(file);
     assertEquals(',', mapping.delimiter());
     assertFalse(mapping.header());
     assertEquals(Set.of("?"), mapping.missingValues());
-    assertEquals(List.of("age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach",
-        "exang", "oldpeak", "num"), List.copyOf(mapping.columns().keySet()));
+    assertEquals(
+        List.of(
+            "age",
+            "sex",
+            "cp",
+            "trestbps",
+            "chol",
+            "fbs",
+            "restecg",
+            "thalach",
+            "exang",
+            "oldpeak",
+            "num"),
+        List.copyOf(mapping.columns().keySet()));
     assertEquals("14", mapping.columns().get("num"));
     assertFalse(mapping.columns().containsKey("thal"));
   }
@@ -39,8 +52,8 @@ class SchemaMappingTest {
   void unknownKeyIsNamedWithTheFile() throws IOException {
     Path file = write("header: false\nseparator: ';'\ncolumns:\n  age: 1\n");
     DataException e = assertThrows(DataException.class, () -> SchemaMapping.load(file));
-    assertTrue(e.getMessage().startsWith("mapping.yaml has the unknown key 'separator'"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("mapping.yaml has the unknown key 'separator'"), e.getMessage());
   }
 
   @Test
@@ -62,9 +75,10 @@ class SchemaMappingTest {
 
   @Test
   void headerNamesAreSourcesWhenTheFileHasAHeader() throws IOException, DataException {
-    Path file = write(
-        "format: csv\nheader: true\ndelimiter: ';'\nmissing-values: ['NA', '']\n"
-            + "columns:\n  age: Age\n  num: diagnosis\n");
+    Path file =
+        write(
+            "format: csv\nheader: true\ndelimiter: ';'\nmissing-values: ['NA', '']\n"
+                + "columns:\n  age: Age\n  num: diagnosis\n");
     SchemaMapping mapping = SchemaMapping.load(file);
     assertEquals(';', mapping.delimiter());
     assertEquals(Map.of("age", "Age", "num", "diagnosis"), mapping.columns());

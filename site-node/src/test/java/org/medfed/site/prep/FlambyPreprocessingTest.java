@@ -24,12 +24,15 @@ class FlambyPreprocessingTest {
   private static final List<String> SITES = List.of("cleveland", "hungarian", "switzerland", "va");
 
   private static RawTable table(String site) throws DataException {
-    return CsvConnector.read(HEART.resolve("processed." + site + ".data"),
+    return CsvConnector.read(
+        HEART.resolve("processed." + site + ".data"),
         SchemaMapping.load(HEART.resolve("uci-mapping.yaml")));
   }
 
   private static PreparedData prepared(String site) throws DataException {
-    return FlambyPreprocessing.prepare(table(site), FlambyPreprocessing.FLAMBY_FEATURES,
+    return FlambyPreprocessing.prepare(
+        table(site),
+        FlambyPreprocessing.FLAMBY_FEATURES,
         FlambyPreprocessing.FLAMBY_LABEL,
         TrainTestSplit.fromFile(HEART.resolve("flamby_split_rs43.csv"), site));
   }
@@ -71,8 +74,22 @@ class FlambyPreprocessingTest {
 
   @Test
   void producesThirteenFeaturesInFlambyOrder() throws DataException {
-    assertEquals(List.of("age", "sex", "trestbps", "chol", "fbs", "thalach", "exang", "oldpeak",
-        "cp=2", "cp=3", "cp=4", "restecg=1", "restecg=2"), prepared("cleveland").featureNames());
+    assertEquals(
+        List.of(
+            "age",
+            "sex",
+            "trestbps",
+            "chol",
+            "fbs",
+            "thalach",
+            "exang",
+            "oldpeak",
+            "cp=2",
+            "cp=3",
+            "cp=4",
+            "restecg=1",
+            "restecg=2"),
+        prepared("cleveland").featureNames());
   }
 
   @Test
@@ -113,9 +130,12 @@ class FlambyPreprocessingTest {
 
   @Test
   void testRowsUseTheTrainStatistics() throws DataException {
-    EncodedRows encoded = FlambyPreprocessing.encode(table("va"),
-        FlambyPreprocessing.FLAMBY_FEATURES, FlambyPreprocessing.FLAMBY_LABEL,
-        TrainTestSplit.fromFile(HEART.resolve("flamby_split_rs43.csv"), "va"));
+    EncodedRows encoded =
+        FlambyPreprocessing.encode(
+            table("va"),
+            FlambyPreprocessing.FLAMBY_FEATURES,
+            FlambyPreprocessing.FLAMBY_LABEL,
+            TrainTestSplit.fromFile(HEART.resolve("flamby_split_rs43.csv"), "va"));
     PreparedData data = prepared("va");
     Standardization fromTrain = Standardization.fit(encoded.trainX());
     assertEquals(fromTrain, data.standardization());
@@ -144,7 +164,9 @@ class FlambyPreprocessingTest {
       for (RawRow row : table.rows()) {
         if (!row.hasMissing()) {
           int label = FlambyPreprocessing.FLAMBY_LABEL.label(row.value(num));
-          assertEquals(recorded.get(site + ":" + row.lineNumber()), label,
+          assertEquals(
+              recorded.get(site + ":" + row.lineNumber()),
+              label,
               site + " line " + row.lineNumber());
           checked++;
         }
@@ -156,18 +178,28 @@ class FlambyPreprocessingTest {
 
   @Test
   void unmappedFeatureColumnIsNamed() throws DataException {
-    DataException e = assertThrows(DataException.class, () -> FlambyPreprocessing.prepare(
-        table("cleveland"), List.of(FeatureSpec.parse("thal=7")),
-        FlambyPreprocessing.FLAMBY_LABEL, TrainTestSplit.seeded(0.66, 43)));
-    assertTrue(e.getMessage().startsWith(
-        "column 'thal' is not mapped for processed.cleveland.data"), e.getMessage());
+    DataException e =
+        assertThrows(
+            DataException.class,
+            () ->
+                FlambyPreprocessing.prepare(
+                    table("cleveland"),
+                    List.of(FeatureSpec.parse("thal=7")),
+                    FlambyPreprocessing.FLAMBY_LABEL,
+                    TrainTestSplit.seeded(0.66, 43)));
+    assertTrue(
+        e.getMessage().startsWith("column 'thal' is not mapped for processed.cleveland.data"),
+        e.getMessage());
   }
 
   @Test
   void seededSplitKeepsEveryCleanRow() throws DataException {
-    PreparedData data = FlambyPreprocessing.prepare(table("hungarian"),
-        FlambyPreprocessing.FLAMBY_FEATURES, FlambyPreprocessing.FLAMBY_LABEL,
-        TrainTestSplit.seeded(0.66, 43));
+    PreparedData data =
+        FlambyPreprocessing.prepare(
+            table("hungarian"),
+            FlambyPreprocessing.FLAMBY_FEATURES,
+            FlambyPreprocessing.FLAMBY_LABEL,
+            TrainTestSplit.seeded(0.66, 43));
     assertEquals(261, data.trainRecords() + data.testRecords());
   }
 }

@@ -25,8 +25,7 @@ class StandardizationTest {
 
   @Test
   void needsTwoRowsForAnUnbiasedStd() {
-    assertThrows(IllegalArgumentException.class,
-        () -> Standardization.fit(new double[][] {{1.0}}));
+    assertThrows(IllegalArgumentException.class, () -> Standardization.fit(new double[][] {{1.0}}));
   }
 
   @Test

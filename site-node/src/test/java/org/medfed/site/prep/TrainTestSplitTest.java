@@ -20,7 +20,8 @@ class TrainTestSplitTest {
   @TempDir Path dir;
 
   private Path splitFile(String... rows) throws IOException {
-    return Files.writeString(dir.resolve("split.csv"),
+    return Files.writeString(
+        dir.resolve("split.csv"),
         TrainTestSplit.FromFile.HEADER + "\n" + String.join("\n", rows) + "\n");
   }
 
@@ -45,16 +46,16 @@ class TrainTestSplitTest {
     Path file = splitFile("0,cleveland,1,train,0", "3,va,1,test,1");
     DataException e =
         assertThrows(DataException.class, () -> TrainTestSplit.fromFile(file, "zurich"));
-    assertEquals("split.csv has no rows for centre 'zurich' (centres: cleveland, va)",
-        e.getMessage());
+    assertEquals(
+        "split.csv has no rows for centre 'zurich' (centres: cleveland, va)", e.getMessage());
   }
 
   @Test
   void labelDisagreementIsReported() throws IOException, DataException {
     TrainTestSplit split = TrainTestSplit.fromFile(splitFile("0,a,1,train,1"), "a");
-    DataException e =
-        assertThrows(DataException.class, () -> split.assign(rows(1), new int[] {0}));
-    assertEquals("split.csv records label 1 for line 1 of centre 'a', but the data give label 0",
+    DataException e = assertThrows(DataException.class, () -> split.assign(rows(1), new int[] {0}));
+    assertEquals(
+        "split.csv records label 1 for line 1 of centre 'a', but the data give label 0",
         e.getMessage());
   }
 
@@ -63,25 +64,27 @@ class TrainTestSplitTest {
     TrainTestSplit split = TrainTestSplit.fromFile(splitFile("0,a,1,train,0"), "a");
     DataException e =
         assertThrows(DataException.class, () -> split.assign(rows(1, 2), new int[] {0, 0}));
-    assertEquals("split.csv has no entry for line 2 of centre 'a', which preprocessing kept",
+    assertEquals(
+        "split.csv has no entry for line 2 of centre 'a', which preprocessing kept",
         e.getMessage());
   }
 
   @Test
   void listedRowThatWasDroppedIsReported() throws IOException, DataException {
-    TrainTestSplit split =
-        TrainTestSplit.fromFile(splitFile("0,a,1,train,0", "0,a,2,test,0"), "a");
-    DataException e =
-        assertThrows(DataException.class, () -> split.assign(rows(1), new int[] {0}));
-    assertEquals("split.csv lists line 2 of centre 'a', which the data file lacks or "
-        + "preprocessing dropped", e.getMessage());
+    TrainTestSplit split = TrainTestSplit.fromFile(splitFile("0,a,1,train,0", "0,a,2,test,0"), "a");
+    DataException e = assertThrows(DataException.class, () -> split.assign(rows(1), new int[] {0}));
+    assertEquals(
+        "split.csv lists line 2 of centre 'a', which the data file lacks or "
+            + "preprocessing dropped",
+        e.getMessage());
   }
 
   @Test
   void badSplitValueNamesLineAndColumn() throws IOException {
     Path file = splitFile("0,a,1,validation,0");
     DataException e = assertThrows(DataException.class, () -> TrainTestSplit.fromFile(file, "a"));
-    assertEquals("split.csv line 2, column 'split': 'validation' is neither 'train' nor 'test'",
+    assertEquals(
+        "split.csv line 2, column 'split': 'validation' is neither 'train' nor 'test'",
         e.getMessage());
   }
 

@@ -22,24 +22,24 @@ class EvaluationTest {
 
   @Test
   void probabilityOfExactlyOneHalfCountsAsNegative() {
-    Metrics m = Evaluation.evaluate(new double[] {0, 0}, new double[][] {{1}, {2}},
-        new int[] {0, 1});
+    Metrics m =
+        Evaluation.evaluate(new double[] {0, 0}, new double[][] {{1}, {2}}, new int[] {0, 1});
     assertEquals(0.5, m.accuracy());
     assertEquals(0.5, m.auc(), 1e-12);
   }
 
   @Test
   void aucIsNanWhenOnlyOneClassIsPresent() {
-    Metrics m = Evaluation.evaluate(new double[] {1, 0}, new double[][] {{1}, {2}},
-        new int[] {1, 1});
+    Metrics m =
+        Evaluation.evaluate(new double[] {1, 0}, new double[][] {{1}, {2}}, new int[] {1, 1});
     assertTrue(Double.isNaN(m.auc()));
     assertEquals(1.0, m.accuracy());
   }
 
   @Test
   void lossStaysFiniteForConfidentMistakes() {
-    Metrics m = Evaluation.evaluate(new double[] {1000, 0}, new double[][] {{1}, {-1}},
-        new int[] {0, 1});
+    Metrics m =
+        Evaluation.evaluate(new double[] {1000, 0}, new double[][] {{1}, {-1}}, new int[] {0, 1});
     assertEquals(1000.0, m.loss(), 1e-9);
   }
 }

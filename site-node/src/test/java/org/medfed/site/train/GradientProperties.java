@@ -42,8 +42,10 @@ class GradientProperties {
       double[] minus = w.clone();
       plus[j] += h;
       minus[j] -= h;
-      double numeric = (Logistic.objective(plus, x, y, batch, 0, records, start, mu, scratch)
-          - Logistic.objective(minus, x, y, batch, 0, records, start, mu, scratch)) / (2 * h);
+      double numeric =
+          (Logistic.objective(plus, x, y, batch, 0, records, start, mu, scratch)
+                  - Logistic.objective(minus, x, y, batch, 0, records, start, mu, scratch))
+              / (2 * h);
       assertEquals(numeric, gradient[j], 1e-6, "parameter " + j);
     }
   }

@@ -11,16 +11,17 @@ import org.medfed.site.prep.TrainTestSplit;
 
 /** The FLamby heart-disease sites, prepared as the tests need them. */
 final class HeartData {
-  static final Path DIR =
-      Path.of(System.getProperty("medfed.repo.root"), "data", "heart-disease");
+  static final Path DIR = Path.of(System.getProperty("medfed.repo.root"), "data", "heart-disease");
 
   private HeartData() {}
 
   static EncodedRows encoded(String site) throws DataException {
     return FlambyPreprocessing.encode(
-        CsvConnector.read(DIR.resolve("processed." + site + ".data"),
+        CsvConnector.read(
+            DIR.resolve("processed." + site + ".data"),
             SchemaMapping.load(DIR.resolve("uci-mapping.yaml"))),
-        FlambyPreprocessing.FLAMBY_FEATURES, FlambyPreprocessing.FLAMBY_LABEL,
+        FlambyPreprocessing.FLAMBY_FEATURES,
+        FlambyPreprocessing.FLAMBY_LABEL,
         TrainTestSplit.fromFile(DIR.resolve("flamby_split_rs43.csv"), site));
   }
 

@@ -53,25 +53,34 @@ class ReferenceModelsTest {
     }
     double[][] trainX = pooledTrain.toArray(double[][]::new);
     Standardization pooled = Standardization.fit(trainX);
-    double[] w = ReferenceModels.fitL2LogisticRegression(pooled.apply(trainX),
-        pooledTrainY.stream().mapToInt(Integer::intValue).toArray(), 1.0);
+    double[] w =
+        ReferenceModels.fitL2LogisticRegression(
+            pooled.apply(trainX), pooledTrainY.stream().mapToInt(Integer::intValue).toArray(), 1.0);
 
     double[] expected = {0.7981, 0.7640, 0.7500, 0.6444};
     for (int s = 0; s < SITES.size(); s++) {
       PreparedData site = HeartData.prepared(SITES.get(s));
-      assertEquals(expected[s], Evaluation.evaluate(w, site.testX(), site.testY()).accuracy(),
-          5e-5, SITES.get(s));
+      assertEquals(
+          expected[s],
+          Evaluation.evaluate(w, site.testX(), site.testY()).accuracy(),
+          5e-5,
+          SITES.get(s));
     }
-    Metrics pooledTestMetrics = Evaluation.evaluate(w,
-        pooled.apply(pooledTest.toArray(double[][]::new)),
-        pooledTestY.stream().mapToInt(Integer::intValue).toArray());
+    Metrics pooledTestMetrics =
+        Evaluation.evaluate(
+            w,
+            pooled.apply(pooledTest.toArray(double[][]::new)),
+            pooledTestY.stream().mapToInt(Integer::intValue).toArray());
     assertEquals(254, pooledTestMetrics.records());
     assertEquals(0.7953, pooledTestMetrics.accuracy(), 5e-5);
   }
 
   @Test
   void oneClassLabelsAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> ReferenceModels.fitL2LogisticRegression(
-        new double[][] {{1}, {2}}, new int[] {1, 1}, 1.0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ReferenceModels.fitL2LogisticRegression(
+                new double[][] {{1}, {2}}, new int[] {1, 1}, 1.0));
   }
 }
