@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.federation.FederationServer;
 import org.medfed.coordinator.federation.TlsMaterial;
 import org.medfed.coordinator.round.RoundEngine;
@@ -28,11 +29,14 @@ public final class CoordinatorNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorNode.class);
 
   private final RoundEngine engine;
+  private final ExchangeLog exchangeLog;
   private final FederationServer server;
   private final Thread studyThread;
 
-  private CoordinatorNode(RoundEngine engine, FederationServer server, Thread studyThread) {
+  private CoordinatorNode(
+      RoundEngine engine, ExchangeLog exchangeLog, FederationServer server, Thread studyThread) {
     this.engine = engine;
+    this.exchangeLog = exchangeLog;
     this.server = server;
     this.studyThread = studyThread;
   }
@@ -48,6 +52,12 @@ public final class CoordinatorNode implements AutoCloseable {
     TlsMaterial tls =
         TlsMaterial.load(settings.certificate(), settings.privateKey(), settings.caCertificate());
     StudyStore store = new StudyStore(settings.dataDir().resolve(study.id()));
+    ExchangeLog exchangeLog;
+    try {
+      exchangeLog = ExchangeLog.open(settings.dataDir().resolve("exchange.log"), Clock.systemUTC());
+    } catch (IOException e) {
+      throw new ConfigurationException(e.getMessage());
+    }
     RoundEngine engine;
     try {
       engine =
@@ -56,6 +66,7 @@ public final class CoordinatorNode implements AutoCloseable {
               digestOf(settings),
               Strategy.create(study.strategy()),
               store,
+              exchangeLog,
               settings.enrolmentWindow(),
               Clock.systemUTC());
     } catch (IllegalStateException | UncheckedIOException e) {
@@ -66,6 +77,7 @@ public final class CoordinatorNode implements AutoCloseable {
             new InetSocketAddress(settings.grpcHost(), settings.grpcPort()),
             tls,
             engine,
+            exchangeLog,
             settings.maxChunkElements());
     Thread studyThread =
         Thread.ofPlatform()
@@ -85,11 +97,15 @@ public final class CoordinatorNode implements AutoCloseable {
         .addKeyValue("study", study.id())
         .addKeyValue("grpcPort", server.port())
         .log();
-    return new CoordinatorNode(engine, server, studyThread);
+    return new CoordinatorNode(engine, exchangeLog, server, studyThread);
   }
 
   public RoundEngine engine() {
     return engine;
+  }
+
+  public ExchangeLog exchangeLog() {
+    return exchangeLog;
   }
 
   public int grpcPort() {
@@ -101,6 +117,11 @@ public final class CoordinatorNode implements AutoCloseable {
     studyThread.interrupt();
     studyThread.join(5_000);
     server.close();
+    try {
+      exchangeLog.close();
+    } catch (IOException e) {
+      log.atWarn().setMessage("closing the exchange log failed").setCause(e).log();
+    }
   }
 
   private static String digestOf(CoordinatorSettings settings) throws IOException {

@@ -18,6 +18,9 @@ import org.medfed.coordinator.round.RoundRecord;
 import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.StudyCheckpoint;
 import org.medfed.coordinator.round.StudyStatus;
+import org.medfed.proto.v1.ExchangedMessage;
+import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.RoundClosed;
 import org.medfed.site.policy.LocalPolicy;
 
 /** A real coordinator and four real site nodes over loopback mutual TLS, on the real data. */
@@ -59,7 +62,45 @@ class FederationIT {
         assertTrue(site.ledger().bytesSent() > 0);
         site.close();
       }
+      assertExchangeLogRecordsTheStudy(coordinator, result);
     }
+  }
+
+  /** Every update and every decision is in the log, with digests and never with content. */
+  private static void assertExchangeLogRecordsTheStudy(
+      CoordinatorNode coordinator, StudyCheckpoint result) throws Exception {
+    List<LogEntry> entries = coordinator.exchangeLog().entries(0, coordinator.exchangeLog().size());
+    assertTrue(entries.getFirst().getDecision().hasStudyOpened(), entries.getFirst().toString());
+    List<ExchangedMessage> updates =
+        entries.stream()
+            .filter(e -> e.hasMessage() && e.getMessage().getRpc().equals("PushUpdate"))
+            .map(LogEntry::getMessage)
+            .toList();
+    assertEquals(20, updates.size(), "4 sites x 5 rounds");
+    for (ExchangedMessage update : updates) {
+      assertEquals("accepted", update.getOutcome());
+      assertEquals("coordinator", update.getReceiver());
+      assertTrue(TestNetwork.SITES.contains(update.getSender()), update.getSender());
+      assertEquals(32, update.getPayloadSha256().size());
+      assertEquals(14 * 4, update.getPayloadSize());
+    }
+    List<RoundClosed> closed =
+        entries.stream()
+            .filter(e -> e.hasDecision() && e.getDecision().hasRoundClosed())
+            .map(e -> e.getDecision().getRoundClosed())
+            .toList();
+    assertEquals(5, closed.size());
+    assertEquals(
+        result.modelSha256(),
+        java.util.HexFormat.of().formatHex(closed.getLast().getNewModelSha256().toByteArray()));
+    // The study closes once, after its last round; only the sites' "study ended" tasks follow.
+    List<LogEntry> closings =
+        entries.stream().filter(e -> e.hasDecision() && e.getDecision().hasStudyClosed()).toList();
+    assertEquals(1, closings.size());
+    assertEquals("completed", closings.getFirst().getDecision().getStudyClosed().getStatus());
+    entries
+        .subList(entries.indexOf(closings.getFirst()) + 1, entries.size())
+        .forEach(e -> assertEquals("PollTask", e.getMessage().getRpc(), e.toString()));
   }
 
   @Test

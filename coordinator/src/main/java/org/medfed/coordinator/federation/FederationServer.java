@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.RoundEngine;
 
 /**
@@ -29,7 +30,11 @@ public final class FederationServer implements AutoCloseable {
   }
 
   public static FederationServer start(
-      InetSocketAddress address, TlsMaterial tls, RoundEngine engine, int maxChunkElements)
+      InetSocketAddress address,
+      TlsMaterial tls,
+      RoundEngine engine,
+      ExchangeLog exchangeLog,
+      int maxChunkElements)
       throws IOException {
     SslContext ssl =
         GrpcSslContexts.configure(
@@ -48,7 +53,8 @@ public final class FederationServer implements AutoCloseable {
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new FederationService(engine, maxChunkElements), new SiteIdentityInterceptor()))
+                    new FederationService(engine, exchangeLog, tls.name(), maxChunkElements),
+                    new SiteIdentityInterceptor()))
             .build()
             .start();
     return new FederationServer(server, executor);

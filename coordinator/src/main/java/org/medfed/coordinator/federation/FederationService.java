@@ -1,5 +1,7 @@
 package org.medfed.coordinator.federation;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
@@ -7,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.EvaluationReport;
 import org.medfed.coordinator.round.ProtocolException;
 import org.medfed.coordinator.round.RoundEngine;
@@ -21,6 +24,7 @@ import org.medfed.proto.v1.AnswerInvitationResponse;
 import org.medfed.proto.v1.DeclineRoundRequest;
 import org.medfed.proto.v1.DeclineRoundResponse;
 import org.medfed.proto.v1.EvaluateTask;
+import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.Feature;
 import org.medfed.proto.v1.FederationGrpc;
 import org.medfed.proto.v1.JoinRequest;
@@ -56,11 +60,16 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private static final Duration DEFAULT_POLL_WAIT = Duration.ofSeconds(20);
 
   private final RoundEngine engine;
+  private final ExchangeLog exchangeLog;
+  private final String coordinatorName;
   private final int maxChunkElements;
   private final Map<UploadKey, PartialUpload> partialUploads = new ConcurrentHashMap<>();
 
-  FederationService(RoundEngine engine, int maxChunkElements) {
+  FederationService(
+      RoundEngine engine, ExchangeLog exchangeLog, String coordinatorName, int maxChunkElements) {
     this.engine = engine;
+    this.exchangeLog = exchangeLog;
+    this.coordinatorName = coordinatorName;
     this.maxChunkElements = maxChunkElements;
   }
 
@@ -70,6 +79,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     answer(
         response,
         "Join",
+        request,
+        engine.study().id(),
+        0,
         () -> {
           engine.siteJoined(site);
           return JoinResponse.newBuilder()
@@ -86,18 +98,34 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         request.getMaxWaitMillis() == 0
             ? DEFAULT_POLL_WAIT
             : Duration.ofMillis(Math.min(request.getMaxWaitMillis(), MAX_POLL_WAIT.toMillis()));
-    answer(
-        response,
-        "PollTask",
-        () -> {
-          Optional<SiteTask> task = engine.nextTask(site, wait);
-          return task.map(this::toProto)
+    try {
+      Optional<SiteTask> task = engine.nextTask(site, wait);
+      PollTaskResponse answer =
+          task.map(this::toProto)
               .orElseGet(
                   () ->
                       PollTaskResponse.newBuilder()
                           .setNoTask(NoTask.newBuilder().setRetryAfterMillis(0))
                           .build());
-        });
+      if (task.isPresent()) {
+        byte[] bytes = answer.toByteArray();
+        recordToSite(
+            engine.study().id(),
+            roundOf(task.get()),
+            "PollTask",
+            site,
+            ExchangeLog.sha256(bytes),
+            bytes.length);
+      }
+      response.onNext(answer);
+      response.onCompleted();
+    } catch (ProtocolException e) {
+      response.onError(refusal(site, "PollTask", e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      response.onError(
+          Status.UNAVAILABLE.withDescription("coordinator shutting down").asException());
+    }
   }
 
   @Override
@@ -107,6 +135,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     answer(
         response,
         "AnswerInvitation",
+        request,
+        request.getStudyId(),
+        0,
         () -> {
           engine.answerInvitation(
               site, request.getStudyId(), request.getAccept(), request.getDeclineReason());
@@ -121,6 +152,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     answer(
         response,
         "DeclineRound",
+        request,
+        request.getStudyId(),
+        request.getRound(),
         () -> {
           engine.declineRound(site, request.getStudyId(), request.getRound(), request.getReason());
           return DeclineRoundResponse.getDefaultInstance();
@@ -150,6 +184,13 @@ final class FederationService extends FederationGrpc.FederationImplBase {
               .asException());
       return;
     }
+    recordToSite(
+        request.getStudyId(),
+        0,
+        "PullModel",
+        site,
+        ByteString.copyFrom(VectorChunks.sha256(weights)),
+        (long) weights.length * Float.BYTES);
     for (VectorChunk chunk :
         VectorChunks.split(weights, request.getFromElement(), maxChunkElements)) {
       response.onNext(PullModelResponse.newBuilder().setChunk(chunk).build());
@@ -282,6 +323,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                   header.getNumExamples(),
                   header.getTrainLoss(),
                   VectorChunks.toDoubles(assembler.values())));
+          recordUpload(header, "accepted");
           response.onNext(
               PushUpdateResponse.newBuilder()
                   .setReceivedElements(assembler.received())
@@ -295,7 +337,21 @@ final class FederationService extends FederationGrpc.FederationImplBase {
 
       private void fail(StatusException status) {
         failed = true;
+        if (upload != null) {
+          recordUpload(upload.header(), describe(status.getStatus()));
+        }
         response.onError(status);
+      }
+
+      private void recordUpload(UpdateHeader header, String outcome) {
+        recordFromSite(
+            header.getStudyId(),
+            header.getRound(),
+            "PushUpdate",
+            site,
+            header.getVectorSha256(),
+            (long) header.getVectorLength() * Float.BYTES,
+            outcome);
       }
     };
   }
@@ -307,6 +363,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     answer(
         response,
         "ReportEvaluation",
+        request,
+        request.getStudyId(),
+        request.getRound(),
         () -> {
           engine.submitEvaluation(
               site,
@@ -405,17 +464,88 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     T run() throws ProtocolException, InterruptedException;
   }
 
-  private <T> void answer(StreamObserver<T> response, String method, Call<T> call) {
+  /**
+   * Runs a unary call and records the site's message in the exchange log before answering, so
+   * nothing is acknowledged that the log does not hold.
+   */
+  private <T> void answer(
+      StreamObserver<T> response,
+      String method,
+      Message request,
+      String studyId,
+      int round,
+      Call<T> call) {
+    String site = site();
     try {
-      response.onNext(call.run());
+      T result = call.run();
+      recordFromSite(studyId, round, method, site, request.toByteArray(), "accepted");
+      response.onNext(result);
       response.onCompleted();
     } catch (ProtocolException e) {
-      response.onError(refusal(site(), method, e));
+      StatusException status = refusal(site, method, e);
+      recordFromSite(
+          studyId, round, method, site, request.toByteArray(), describe(status.getStatus()));
+      response.onError(status);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       response.onError(
           Status.UNAVAILABLE.withDescription("coordinator shutting down").asException());
     }
+  }
+
+  private void recordFromSite(
+      String studyId, int round, String method, String site, byte[] payload, String outcome) {
+    recordFromSite(
+        studyId, round, method, site, ExchangeLog.sha256(payload), payload.length, outcome);
+  }
+
+  private void recordFromSite(
+      String studyId,
+      int round,
+      String method,
+      String site,
+      ByteString sha256,
+      long size,
+      String outcome) {
+    exchangeLog.recordMessage(
+        studyId,
+        round,
+        ExchangedMessage.newBuilder()
+            .setRpc(method)
+            .setSender(site)
+            .setReceiver(coordinatorName)
+            .setPayloadSha256(sha256)
+            .setPayloadSize(size)
+            .setOutcome(outcome)
+            .build());
+  }
+
+  private static int roundOf(SiteTask task) {
+    return switch (task) {
+      case SiteTask.Train train -> train.round();
+      case SiteTask.Evaluate evaluate -> evaluate.round();
+      case SiteTask.Invite invite -> 0;
+      case SiteTask.Ended ended -> 0;
+    };
+  }
+
+  private void recordToSite(
+      String studyId, int round, String method, String site, ByteString sha256, long size) {
+    exchangeLog.recordMessage(
+        studyId,
+        round,
+        ExchangedMessage.newBuilder()
+            .setRpc(method)
+            .setSender(coordinatorName)
+            .setReceiver(site)
+            .setPayloadSha256(sha256)
+            .setPayloadSize(size)
+            .setOutcome("sent")
+            .build());
+  }
+
+  private static String describe(Status status) {
+    return status.getCode() + ": " + status.getDescription();
   }
 
   private static StatusException refusal(String site, String method, ProtocolException e) {

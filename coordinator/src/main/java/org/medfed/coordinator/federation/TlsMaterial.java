@@ -6,11 +6,21 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import org.medfed.coordinator.ConfigurationException;
+import org.medfed.crypto.pki.PartyIdentity;
 import org.medfed.crypto.pki.Pem;
 import org.medfed.crypto.pki.PkiException;
 
 /** The coordinator's TLS identity and the consortium CA it trusts for client certificates. */
 public record TlsMaterial(X509Certificate certificate, PrivateKey privateKey, X509Certificate ca) {
+
+  /** The coordinator's name as its certificate states it, used as its identity in the log. */
+  public String name() {
+    try {
+      return PartyIdentity.of(certificate).name();
+    } catch (PkiException e) {
+      return certificate.getSubjectX500Principal().getName();
+    }
+  }
 
   /** Reads the three PEM files; a missing or malformed file stops start-up with its path. */
   public static TlsMaterial load(Path certificate, Path privateKey, Path caCertificate)

@@ -1,5 +1,6 @@
 package org.medfed.coordinator.round;
 
+import com.google.protobuf.ByteString;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.ProtocolException.Kind;
 import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
@@ -23,6 +25,11 @@ import org.medfed.coordinator.strategy.SiteUpdate;
 import org.medfed.coordinator.strategy.Strategy;
 import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;
+import org.medfed.proto.v1.CoordinatorDecision;
+import org.medfed.proto.v1.RoundClosed;
+import org.medfed.proto.v1.SiteDropped;
+import org.medfed.proto.v1.StudyClosed;
+import org.medfed.proto.v1.StudyOpened;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +48,7 @@ public final class RoundEngine {
   private final StudyConfig study;
   private final Strategy strategy;
   private final StudyStore store;
+  private final ExchangeLog exchangeLog;
   private final Clock clock;
   private final Duration enrolmentWindow;
   private final Map<String, SiteMailbox> mailboxes = new TreeMap<>();
@@ -60,11 +68,13 @@ public final class RoundEngine {
       String configDigest,
       Strategy strategy,
       StudyStore store,
+      ExchangeLog exchangeLog,
       Duration enrolmentWindow,
       Clock clock) {
     this.study = study;
     this.strategy = strategy;
     this.store = store;
+    this.exchangeLog = exchangeLog;
     this.clock = clock;
     this.enrolmentWindow = enrolmentWindow;
     study.sites().forEach(site -> mailboxes.put(site, new SiteMailbox()));
@@ -107,6 +117,13 @@ public final class RoundEngine {
               enrolment,
               List.of());
       store.save(checkpoint);
+      decide(
+          0,
+          CoordinatorDecision.newBuilder()
+              .setStudyOpened(
+                  StudyOpened.newBuilder()
+                      .setStudyConfigSha256(hex(configDigest))
+                      .addAllInvitedSites(study.sites())));
     }
   }
 
@@ -451,6 +468,18 @@ public final class RoundEngine {
               null));
     }
     List<SiteRoundResult> results = new ArrayList<>(training.results.values());
+    for (SiteRoundResult result : results) {
+      if (result.outcome() != Outcome.UPDATED) {
+        decide(
+            round,
+            CoordinatorDecision.newBuilder()
+                .setSiteDropped(
+                    SiteDropped.newBuilder()
+                        .setSite(result.site())
+                        .setOutcome(result.outcome().name().toLowerCase(java.util.Locale.ROOT))
+                        .setReason(result.detail())));
+      }
+    }
     if (training.updates.size() < study.minSites()) {
       String reason =
           training.updates.size()
@@ -508,6 +537,15 @@ public final class RoundEngine {
             results);
     checkpoint = withRound(completed, newVersion, sha, aggregated.state());
     store.save(checkpoint);
+    decide(
+        round,
+        CoordinatorDecision.newBuilder()
+            .setRoundClosed(
+                RoundClosed.newBuilder()
+                    .setStatus("completed")
+                    .addAllAggregatedSites(training.updates.keySet())
+                    .setNewModelVersion(newVersion)
+                    .setNewModelSha256(hex(sha))));
     log.atInfo()
         .setMessage("round aggregated")
         .addKeyValue("study", study.id())
@@ -576,6 +614,13 @@ public final class RoundEngine {
   private void finish(StudyStatus status, String outcome) {
     checkpoint = withStatus(status, outcome);
     store.save(checkpoint);
+    decide(
+        checkpoint.nextRound() - 1,
+        CoordinatorDecision.newBuilder()
+            .setStudyClosed(
+                StudyClosed.newBuilder()
+                    .setStatus(status.name().toLowerCase(java.util.Locale.ROOT))
+                    .setOutcome(outcome)));
     log.atInfo()
         .setMessage("study ended")
         .addKeyValue("study", study.id())
@@ -775,6 +820,14 @@ public final class RoundEngine {
         state,
         enrolment,
         rounds);
+  }
+
+  private void decide(int round, CoordinatorDecision.Builder decision) {
+    exchangeLog.recordDecision(study.id(), round, decision.build());
+  }
+
+  private static ByteString hex(String hex) {
+    return ByteString.copyFrom(java.util.HexFormat.of().parseHex(hex));
   }
 
   /** Like PyTorch's nn.Linear default: uniform in ±1/√fan_in, so studies compare with FLamby. */
