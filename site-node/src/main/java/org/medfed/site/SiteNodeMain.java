@@ -3,6 +3,9 @@ package org.medfed.site;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.medfed.site.config.ConfigException;
 import org.medfed.site.config.SiteConfig;
@@ -11,6 +14,7 @@ import org.medfed.site.data.DataException;
 import org.medfed.site.data.RawTable;
 import org.medfed.site.data.SchemaMapping;
 import org.medfed.site.federation.EgressLedger;
+import org.medfed.site.federation.Heartbeat;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.prep.TrainTestSplit;
@@ -23,22 +27,41 @@ import org.medfed.site.prep.TrainTestSplit;
 public final class SiteNodeMain {
   private static final long SPLIT_SEED = 43;
 
+  /** A poll returns within about 20 s even when idle, so 90 s without one means trouble. */
+  private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(90);
+
   private SiteNodeMain() {}
 
   public static void main(String[] args) throws InterruptedException {
     Path configFile = null;
     boolean untilStudyEnds = false;
+    boolean health = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> configFile = i + 1 < args.length ? Path.of(args[++i]) : null;
         case "--exit-when-study-ends" -> untilStudyEnds = true;
+        case "--health" -> health = true;
         default -> usage("unknown argument " + args[i]);
       }
     }
     if (configFile == null) {
       usage("--config FILE is required");
     }
-    System.exit(run(configFile, untilStudyEnds));
+    System.exit(health ? health(configFile) : run(configFile, untilStudyEnds));
+  }
+
+  /** The container health check: 0 when the node polled the coordinator recently. */
+  static int health(Path configFile) {
+    try {
+      SiteConfig config = SiteConfig.load(configFile);
+      Optional<String> problem =
+          new Heartbeat(config.stateDir(), Clock.systemUTC()).problem(HEALTHY_WITHIN);
+      problem.ifPresent(p -> System.err.println("medfed-site: unhealthy: " + p));
+      return problem.isPresent() ? 1 : 0;
+    } catch (ConfigException e) {
+      System.err.println("medfed-site: " + e.getMessage());
+      return 1;
+    }
   }
 
   static int run(Path configFile, boolean untilStudyEnds) throws InterruptedException {
@@ -60,7 +83,14 @@ public final class SiteNodeMain {
       return 1;
     }
     try (EgressLedger ledger = new EgressLedger(config.stateDir())) {
-      SiteNode node = new SiteNode(records, split, config.policy(), channel, ledger);
+      SiteNode node =
+          new SiteNode(
+              records,
+              split,
+              config.policy(),
+              channel,
+              ledger,
+              new Heartbeat(config.stateDir(), Clock.systemUTC()));
       Thread main = Thread.currentThread();
       Thread hook =
           new Thread(
@@ -94,7 +124,7 @@ public final class SiteNodeMain {
 
   private static void usage(String problem) {
     System.err.println("medfed-site: " + problem);
-    System.err.println("usage: medfed-site --config site.yaml [--exit-when-study-ends]");
+    System.err.println("usage: medfed-site --config site.yaml [--exit-when-study-ends | --health]");
     System.exit(2);
   }
 }

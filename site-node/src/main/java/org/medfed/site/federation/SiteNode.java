@@ -74,6 +74,7 @@ public final class SiteNode {
   private final FederationGrpc.FederationBlockingStub blocking;
   private final FederationGrpc.FederationStub async;
   private final Map<String, PreparedData> studies = new HashMap<>();
+  private final Runnable onContact;
   private String siteId = "";
   private int maxChunkElements = VectorChunks.DEFAULT_MAX_CHUNK_ELEMENTS;
   private volatile boolean stopped;
@@ -88,6 +89,21 @@ public final class SiteNode {
       LocalPolicy policy,
       ManagedChannel channel,
       EgressLedger ledger) {
+    this(records, split, policy, channel, ledger, () -> {});
+  }
+
+  /**
+   * @param onContact called after every answered poll, e.g. to beat a heartbeat that a container
+   *     health check reads
+   */
+  public SiteNode(
+      RawTable records,
+      TrainTestSplit split,
+      LocalPolicy policy,
+      ManagedChannel channel,
+      EgressLedger ledger,
+      Runnable onContact) {
+    this.onContact = onContact;
     this.records = records;
     this.split = split;
     this.policy = policy;
@@ -135,6 +151,7 @@ public final class SiteNode {
                         .setMaxWaitMillis((int) POLL_WAIT.toMillis())
                         .build());
         backoff.reset();
+        onContact.run();
         if (task.hasStudyEnded()) {
           log.atInfo()
               .setMessage("study ended")
