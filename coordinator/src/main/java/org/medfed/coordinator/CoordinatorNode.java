@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import org.medfed.coordinator.strategy.Strategy;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.coordinator.study.StudyConfigException;
 import org.medfed.coordinator.study.StudyConfigLoader;
+import org.medfed.crypto.sign.Signatures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +56,14 @@ public final class CoordinatorNode implements AutoCloseable {
     StudyStore store = new StudyStore(settings.dataDir().resolve(study.id()));
     ExchangeLog exchangeLog;
     try {
-      exchangeLog = ExchangeLog.open(settings.dataDir().resolve("exchange.log"), Clock.systemUTC());
-    } catch (IOException e) {
-      throw new ConfigurationException(e.getMessage());
+      exchangeLog =
+          ExchangeLog.open(
+              settings.dataDir().resolve("exchange-log"),
+              Clock.systemUTC(),
+              Signatures.signer(tls.privateKey()),
+              tls.name() + "/exchange-log");
+    } catch (IOException | InvalidKeyException e) {
+      throw new ConfigurationException("cannot open the exchange log: " + e.getMessage());
     }
     RoundEngine engine;
     try {

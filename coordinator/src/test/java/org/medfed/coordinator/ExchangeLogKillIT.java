@@ -101,7 +101,8 @@ class ExchangeLogKillIT {
       }
     }
 
-    try (ExchangeLog log = ExchangeLog.open(dir.resolve("data/exchange.log"), Clock.systemUTC())) {
+    try (ExchangeLog log =
+        ExchangeLog.openForReading(dir.resolve("data/exchange-log"), Clock.systemUTC())) {
       List<LogEntry> entries = log.entries(0, log.size());
       for (Map.Entry<String, AtomicLong> site : acknowledged.entrySet()) {
         long logged =

@@ -13,14 +13,23 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.Enrolment;
 import org.medfed.coordinator.round.RoundRecord;
 import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.StudyCheckpoint;
 import org.medfed.coordinator.round.StudyStatus;
+import org.medfed.crypto.merkle.Checkpoint;
+import org.medfed.crypto.merkle.MerkleHashes;
+import org.medfed.crypto.merkle.MerkleVerifier;
+import org.medfed.crypto.merkle.SignedCheckpoint;
+import org.medfed.crypto.pki.Pem;
+import org.medfed.crypto.sign.Signatures;
+import org.medfed.crypto.sign.Verifier;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.RoundClosed;
+import org.medfed.proto.v1.SignedTreeHead;
 import org.medfed.site.policy.LocalPolicy;
 
 /** A real coordinator and four real site nodes over loopback mutual TLS, on the real data. */
@@ -63,6 +72,45 @@ class FederationIT {
         site.close();
       }
       assertExchangeLogRecordsTheStudy(coordinator, result);
+      assertTreeHeadsProveTheLog(coordinator, network);
+    }
+  }
+
+  /**
+   * Every signed tree head verifies with the coordinator's certificate, each is consistent with the
+   * one before, and every accepted update is provably in the latest.
+   */
+  private static void assertTreeHeadsProveTheLog(CoordinatorNode coordinator, TestNetwork network)
+      throws Exception {
+    ExchangeLog log = coordinator.exchangeLog();
+    Verifier coordinatorKey =
+        Signatures.verifier(
+            Pem.parseCertificate(
+                java.nio.file.Files.readString(network.dir.resolve("coordinator.crt.pem"))));
+    List<SignedCheckpoint> heads = new ArrayList<>();
+    for (SignedTreeHead head : log.treeHeads()) {
+      SignedCheckpoint signed =
+          new SignedCheckpoint(
+              Checkpoint.parse(head.getCheckpoint().toByteArray()),
+              head.getSignature().toByteArray());
+      signed.verify(coordinatorKey);
+      heads.add(signed);
+    }
+    assertEquals(6, heads.size(), "one per round and one when the study closed");
+    for (int i = 1; i < heads.size(); i++) {
+      Checkpoint older = heads.get(i - 1).checkpoint();
+      Checkpoint newer = heads.get(i).checkpoint();
+      MerkleVerifier.verifyConsistency(
+          older, newer, log.consistencyProof(older.treeSize(), newer.treeSize()));
+    }
+    Checkpoint latest = heads.getLast().checkpoint();
+    List<byte[]> raw = log.rawEntries(0, latest.treeSize());
+    for (int i = 0; i < raw.size(); i++) {
+      LogEntry entry = LogEntry.parseFrom(raw.get(i));
+      if (entry.hasMessage() && entry.getMessage().getRpc().equals("PushUpdate")) {
+        MerkleVerifier.verifyInclusion(
+            MerkleHashes.leafHash(raw.get(i)), i, log.inclusionProof(i, latest.treeSize()), latest);
+      }
     }
   }
 

@@ -11,10 +11,18 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.medfed.crypto.merkle.Checkpoint;
+import org.medfed.crypto.merkle.MerkleHashes;
+import org.medfed.crypto.merkle.MerkleTree;
+import org.medfed.crypto.merkle.SignedCheckpoint;
+import org.medfed.crypto.sign.Signer;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.SignedTreeHead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,15 +36,43 @@ public final class ExchangeLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExchangeLog.class);
 
   private final DurableLog file;
+  private final DurableLog treeHeads;
   private final Clock clock;
+  private final Signer signer;
+  private final String origin;
+  private final MerkleTree tree = new MerkleTree();
+  // Appends finish out of order under group commit; the tree takes leaves strictly in index order.
+  private final Map<Long, byte[]> pendingLeaves = new HashMap<>();
+  private long nextLeaf;
 
-  private ExchangeLog(DurableLog file, Clock clock) {
+  private ExchangeLog(
+      DurableLog file, DurableLog treeHeads, Clock clock, Signer signer, String origin)
+      throws IOException {
     this.file = file;
+    this.treeHeads = treeHeads;
     this.clock = clock;
+    this.signer = signer;
+    this.origin = origin;
+    long size = file.size();
+    for (long from = 0; from < size; from += 10_000) {
+      for (byte[] entry : file.read(from, Math.min(size, from + 10_000))) {
+        tree.append(entry);
+      }
+    }
+    nextLeaf = size;
   }
 
-  public static ExchangeLog open(Path path, Clock clock) throws IOException {
-    Files.createDirectories(path.toAbsolutePath().getParent());
+  /**
+   * Opens the log in {@code directory} ({@code exchange.log} and its signed tree heads in {@code
+   * tree-heads.log}), rebuilding the Merkle tree over the entries already there.
+   *
+   * @param signer signs tree heads with the coordinator's key
+   * @param origin names this log in its checkpoints, e.g. {@code coordinator/exchange-log}
+   */
+  public static ExchangeLog open(Path directory, Clock clock, Signer signer, String origin)
+      throws IOException {
+    Files.createDirectories(directory);
+    Path path = directory.resolve("exchange.log");
     DurableLog file = DurableLog.open(path);
     if (file.cutBytes() > 0) {
       log.atWarn()
@@ -46,7 +82,19 @@ public final class ExchangeLog implements AutoCloseable {
           .addKeyValue("entries", file.size())
           .log();
     }
-    return new ExchangeLog(file, clock);
+    return new ExchangeLog(
+        file, DurableLog.open(directory.resolve("tree-heads.log")), clock, signer, origin);
+  }
+
+  /** Opens an existing log for reading only (no signing), e.g. to inspect it after a crash. */
+  public static ExchangeLog openForReading(Path directory, Clock clock) throws IOException {
+    return open(
+        directory,
+        clock,
+        message -> {
+          throw new IllegalStateException("this exchange log was opened for reading only");
+        },
+        "read-only");
   }
 
   /** Records a message and returns its index once it is durable. */
@@ -73,6 +121,68 @@ public final class ExchangeLog implements AutoCloseable {
 
   public long size() {
     return file.size();
+  }
+
+  /**
+   * Signs a tree head over every entry appended so far, stores it durably, and returns it. The
+   * coordinator calls this after each round; sites and auditors keep the heads they see.
+   */
+  public SignedCheckpoint signTreeHead() {
+    SignedCheckpoint head;
+    synchronized (tree) {
+      long size = nextLeaf;
+      head =
+          SignedCheckpoint.sign(
+              new Checkpoint(origin, size, tree.rootHash(size), clock.instant()), signer);
+    }
+    try {
+      treeHeads.append(
+          SignedTreeHead.newBuilder()
+              .setCheckpoint(ByteString.copyFrom(head.checkpoint().encode()))
+              .setSignature(ByteString.copyFrom(head.signature()))
+              .build()
+              .toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the signed tree head", e);
+    }
+    return head;
+  }
+
+  /** Every signed tree head, oldest first. */
+  public List<SignedTreeHead> treeHeads() throws IOException {
+    List<SignedTreeHead> heads = new ArrayList<>();
+    for (byte[] raw : treeHeads.read(0, treeHeads.size())) {
+      heads.add(SignedTreeHead.parseFrom(raw));
+    }
+    return heads;
+  }
+
+  /** The audit path of entry {@code index} in the tree of the first {@code treeSize} entries. */
+  public List<byte[]> inclusionProof(long index, long treeSize) {
+    synchronized (tree) {
+      return tree.inclusionProof(index, treeSize);
+    }
+  }
+
+  /** The proof that the tree of {@code newSize} entries extends the one of {@code oldSize}. */
+  public List<byte[]> consistencyProof(long oldSize, long newSize) {
+    synchronized (tree) {
+      return tree.consistencyProof(oldSize, newSize);
+    }
+  }
+
+  /** The root of the tree of the first {@code treeSize} entries. */
+  public byte[] rootHash(long treeSize) {
+    synchronized (tree) {
+      return tree.rootHash(treeSize);
+    }
+  }
+
+  /** Entries that are durable and in the tree, i.e. that proofs can cover. */
+  public long treeSize() {
+    synchronized (tree) {
+      return nextLeaf;
+    }
   }
 
   /** The entries [from, to), exactly as stored (the bytes that are hashed into the log). */
@@ -103,7 +213,16 @@ public final class ExchangeLog implements AutoCloseable {
 
   private long append(LogEntry entry) {
     try {
-      return file.append(deterministic(entry));
+      byte[] bytes = deterministic(entry);
+      long index = file.append(bytes);
+      byte[] leaf = MerkleHashes.leafHash(bytes);
+      synchronized (tree) {
+        pendingLeaves.put(index, leaf);
+        while (pendingLeaves.containsKey(nextLeaf)) {
+          tree.appendLeafHash(pendingLeaves.remove(nextLeaf++));
+        }
+      }
+      return index;
     } catch (IOException e) {
       // Nothing may be acknowledged that is not in the log: the caller's message fails instead.
       throw new UncheckedIOException("cannot append to the exchange log " + file.file(), e);
@@ -127,5 +246,6 @@ public final class ExchangeLog implements AutoCloseable {
   @Override
   public void close() throws IOException {
     file.close();
+    treeHeads.close();
   }
 }

@@ -546,6 +546,7 @@ public final class RoundEngine {
                     .addAllAggregatedSites(training.updates.keySet())
                     .setNewModelVersion(newVersion)
                     .setNewModelSha256(hex(sha))));
+    exchangeLog.signTreeHead();
     log.atInfo()
         .setMessage("round aggregated")
         .addKeyValue("study", study.id())
@@ -621,6 +622,7 @@ public final class RoundEngine {
                 StudyClosed.newBuilder()
                     .setStatus(status.name().toLowerCase(java.util.Locale.ROOT))
                     .setOutcome(outcome)));
+    exchangeLog.signTreeHead();
     log.atInfo()
         .setMessage("study ended")
         .addKeyValue("study", study.id())
