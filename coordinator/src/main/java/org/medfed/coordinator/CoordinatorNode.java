@@ -57,10 +57,11 @@ public final class CoordinatorNode implements AutoCloseable {
     ExchangeLog exchangeLog;
     try {
       exchangeLog =
-          ExchangeLog.open(
+          ExchangeLog.openForCoordinator(
               settings.dataDir().resolve("exchange-log"),
               Clock.systemUTC(),
               Signatures.signer(tls.privateKey()),
+              tls.certificate(),
               tls.name() + "/exchange-log");
     } catch (IOException | InvalidKeyException e) {
       throw new ConfigurationException("cannot open the exchange log: " + e.getMessage());

@@ -118,7 +118,8 @@ class FederationIT {
   private static void assertExchangeLogRecordsTheStudy(
       CoordinatorNode coordinator, StudyCheckpoint result) throws Exception {
     List<LogEntry> entries = coordinator.exchangeLog().entries(0, coordinator.exchangeLog().size());
-    assertTrue(entries.getFirst().getDecision().hasStudyOpened(), entries.getFirst().toString());
+    assertTrue(entries.getFirst().getDecision().hasLogOpened(), entries.getFirst().toString());
+    assertTrue(entries.get(1).getDecision().hasStudyOpened(), entries.get(1).toString());
     List<ExchangedMessage> updates =
         entries.stream()
             .filter(e -> e.hasMessage() && e.getMessage().getRpc().equals("PushUpdate"))

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +24,7 @@ import org.medfed.crypto.sign.Signer;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.LogOpened;
 import org.medfed.proto.v1.SignedTreeHead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +87,32 @@ public final class ExchangeLog implements AutoCloseable {
     }
     return new ExchangeLog(
         file, DurableLog.open(directory.resolve("tree-heads.log")), clock, signer, origin);
+  }
+
+  /**
+   * Opens the coordinator's log; a new log starts with a {@code LogOpened} entry holding the
+   * coordinator's certificate, so the log alone tells an auditor whose key signs its tree heads.
+   */
+  public static ExchangeLog openForCoordinator(
+      Path directory, Clock clock, Signer signer, X509Certificate certificate, String origin)
+      throws IOException {
+    ExchangeLog log = open(directory, clock, signer, origin);
+    if (log.size() == 0) {
+      try {
+        log.recordDecision(
+            "",
+            0,
+            CoordinatorDecision.newBuilder()
+                .setLogOpened(
+                    LogOpened.newBuilder()
+                        .setCoordinatorCertificate(ByteString.copyFrom(certificate.getEncoded()))
+                        .setOrigin(origin))
+                .build());
+      } catch (CertificateEncodingException e) {
+        throw new IOException("cannot encode the coordinator certificate", e);
+      }
+    }
+    return log;
   }
 
   /** Opens an existing log for reading only (no signing), e.g. to inspect it after a crash. */

@@ -1,5 +1,6 @@
 package org.medfed.site.train;
 
+import java.security.SecureRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -10,10 +11,6 @@ import java.util.SplittableRandom;
  * until the plan's number of steps is done.
  */
 public final class LocalTrainer {
-  private static final double BETA1 = 0.9;
-  private static final double BETA2 = 0.999;
-  private static final double ADAM_EPS = 1e-8;
-
   private LocalTrainer() {}
 
   /**
@@ -40,8 +37,7 @@ public final class LocalTrainer {
     double[] start = startWeights.clone();
     double[] w = startWeights.clone();
     double[] gradient = new double[p];
-    double[] m = new double[p];
-    double[] v = new double[p];
+    OptimizerState optimizer = new OptimizerState(plan, p);
     // The batch order only has to be reproducible; it is not security-relevant.
     SplittableRandom random = new SplittableRandom(seed);
     int[] order = new int[n];
@@ -55,27 +51,26 @@ public final class LocalTrainer {
       int end = Math.min(next + plan.batchSize(), n);
       lossSum += Logistic.objective(w, x, y, order, next, end, start, plan.proximalMu(), gradient);
       next = end;
-      switch (plan.optimizer()) {
-        case SGD -> {
-          for (int j = 0; j < p; j++) {
-            w[j] -= plan.learningRate() * gradient[j];
-          }
-        }
-        case ADAM -> {
-          double correction1 = 1.0 - Math.pow(BETA1, step);
-          double correction2 = 1.0 - Math.pow(BETA2, step);
-          double stepSize = plan.learningRate() / correction1;
-          for (int j = 0; j < p; j++) {
-            m[j] = BETA1 * m[j] + (1.0 - BETA1) * gradient[j];
-            v[j] = BETA2 * v[j] + (1.0 - BETA2) * gradient[j] * gradient[j];
-            // Same placement of eps as torch.optim.Adam: after the bias-corrected sqrt.
-            double denominator = Math.sqrt(v[j]) / Math.sqrt(correction2) + ADAM_EPS;
-            w[j] -= stepSize * m[j] / denominator;
-          }
-        }
-      }
+      optimizer.step(w, gradient);
     }
     return new TrainingResult(w, lossSum / plan.localSteps(), plan.localSteps());
+  }
+
+  /**
+   * Runs {@code plan.localSteps()} steps of DP-SGD from {@code startWeights}; see {@link
+   * DpSgdTrainer}. The plan's batch size is not used: each step samples its batch with {@code
+   * dp.samplingRate()}.
+   *
+   * @param random the source of the batch sampling and the noise; must be cryptographically secure
+   */
+  public static TrainingResult train(
+      double[] startWeights,
+      double[][] x,
+      int[] y,
+      TrainingPlan plan,
+      DpSgdSettings dp,
+      SecureRandom random) {
+    return DpSgdTrainer.train(startWeights, x, y, plan, dp, random);
   }
 
   /** A fresh uniformly random permutation, like torch.randperm at the start of each epoch. */
