@@ -21,6 +21,7 @@ import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.policy.LocalPolicy;
 import org.medfed.site.prep.TrainTestSplit;
+import org.medfed.site.privacy.PrivacyGuard;
 
 /**
  * A consortium for integration tests: a fresh CA, the coordinator's certificate, and site kits
@@ -75,6 +76,14 @@ final class TestNetwork {
     return file;
   }
 
+  /** A study as {@link #study} with extra top-level YAML, e.g. a privacy section. */
+  Path study(int rounds, int minSites, String deadline, String onFailure, String extra)
+      throws IOException {
+    Path file = study(rounds, minSites, deadline, onFailure);
+    Files.writeString(file, Files.readString(file) + extra + "\n");
+    return file;
+  }
+
   CoordinatorNode coordinator(Path studyFile, int port) throws Exception {
     return CoordinatorNode.start(
         new CoordinatorSettings(
@@ -126,6 +135,16 @@ final class TestNetwork {
   }
 
   RunningSite site(String site, int port, LocalPolicy policy) throws Exception {
+    return site(site, port, policy, PrivacyGuard.uncapped());
+  }
+
+  /** The site's state folder (egress ledger, privacy ledger). */
+  Path stateDir(String site) {
+    return dir.resolve("site-state").resolve(site);
+  }
+
+  RunningSite site(String site, int port, LocalPolicy policy, PrivacyGuard privacy)
+      throws Exception {
     RawTable records =
         CsvConnector.read(
             data.resolve("processed." + SITE_FILES.get(site) + ".data"),
@@ -133,8 +152,8 @@ final class TestNetwork {
     TrainTestSplit split =
         TrainTestSplit.fromFile(data.resolve("flamby_split_rs43.csv"), SITE_FILES.get(site));
     ManagedChannel channel = channel(site, port);
-    EgressLedger ledger = new EgressLedger(dir.resolve("site-state").resolve(site));
-    SiteNode node = new SiteNode(records, split, policy, channel, ledger);
+    EgressLedger ledger = new EgressLedger(stateDir(site));
+    SiteNode node = new SiteNode(records, split, policy, privacy, channel, ledger, () -> {});
     CompletableFuture<SiteNode.Outcome> outcome = new CompletableFuture<>();
     Thread thread =
         Thread.ofPlatform()

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Runs the demo network for every strategy and seeds 42–46 (as FLamby does) and prints a Markdown
@@ -48,7 +49,14 @@ public final class BenchmarkMain {
       for (long seed : seeds) {
         Path report = out.resolve(strategy + "-" + seed + ".json");
         DemoOptions options =
-            new DemoOptions(repository, Optional.of(report), strategy, 15, seed, Optional.empty());
+            new DemoOptions(
+                repository,
+                Optional.of(report),
+                strategy,
+                15,
+                seed,
+                Optional.empty(),
+                OptionalDouble.empty());
         if (!new DemoMain().run(options)) {
           System.err.println("benchmark: " + strategy + " seed " + seed + " did not complete");
         }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.medfed.crypto.dp.RdpAccountant;
+import org.medfed.crypto.dp.RdpConversion;
 import org.medfed.site.data.DataException;
 
 /**
@@ -76,7 +78,7 @@ public final class DemoMain {
       provision(children, coordinatorJar, pki, grpcPort, workdir);
       Path studyFile = writeStudy(repository, workdir, options);
       for (DemoSite site : DemoSite.ALL) {
-        configureSite(pki.resolve("sites").resolve(site.id()), site, dataDir, grpcPort);
+        configureSite(pki.resolve("sites").resolve(site.id()), site, dataDir, grpcPort, options);
       }
 
       Process coordinator =
@@ -202,17 +204,34 @@ public final class DemoMain {
     strategy.put("name", preset.name());
     strategy.put("server-learning-rate", preset.serverLearningRate());
     strategy.put("proximal-mu", preset.proximalMu());
+    if (options.dpEpsilon().isPresent()) {
+      ObjectNode privacy = study.putObject("privacy");
+      privacy.put("noise-multiplier", noiseMultiplier(options));
+      privacy.put("clipping-norm", DpDefaults.CLIPPING_NORM);
+      privacy.put("sampling-rate", DpDefaults.SAMPLING_RATE);
+      privacy.put("delta", DpDefaults.DELTA);
+    }
     Path file = workdir.resolve("study.yaml");
     yaml.writeValue(file.toFile(), study);
     return file;
+  }
+
+  /** The noise that makes the whole study spend exactly the target ε at every site. */
+  static double noiseMultiplier(DemoOptions options) {
+    return RdpAccountant.noiseMultiplierFor(
+        options.dpEpsilon().orElseThrow(),
+        DpDefaults.DELTA,
+        DpDefaults.SAMPLING_RATE,
+        (long) options.rounds() * DpDefaults.LOCAL_STEPS,
+        RdpConversion.BALLE_2020);
   }
 
   /**
    * Completes a site's startup kit as its hospital would: its own records file (and nothing of the
    * others'), the column mapping, and its own rows of the FLamby split.
    */
-  private static void configureSite(Path kit, DemoSite site, Path dataDir, int grpcPort)
-      throws IOException {
+  private static void configureSite(
+      Path kit, DemoSite site, Path dataDir, int grpcPort, DemoOptions options) throws IOException {
     Path records = Files.createDirectories(kit.resolve("records"));
     Files.copy(dataDir.resolve(site.dataFile()), records.resolve(site.dataFile()));
     Files.copy(dataDir.resolve("uci-mapping.yaml"), kit.resolve("mapping.yaml"));
@@ -244,10 +263,18 @@ public final class DemoMain {
         policy:
           allowed-model-types: [logistic-regression]
           allowed-columns: [age, sex, cp, trestbps, chol, fbs, restecg, thalach, exang, oldpeak, num]
-        state-dir: state
+        %sstate-dir: state
         """
             .formatted(
-                site.hospital(), site.country(), grpcPort, site.dataFile(), site.splitCenter()));
+                site.hospital(),
+                site.country(),
+                grpcPort,
+                site.dataFile(),
+                site.splitCenter(),
+                options.dpEpsilon().isEmpty()
+                    ? ""
+                    : "  privacy-cap: {epsilon: %s, delta: %s}\n"
+                        .formatted(options.dpEpsilon().getAsDouble(), DpDefaults.DELTA)));
   }
 
   private static Path requireFile(Path file) {

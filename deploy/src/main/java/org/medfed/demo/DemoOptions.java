@@ -3,6 +3,7 @@ package org.medfed.demo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** The demo's command line. */
 record DemoOptions(
@@ -11,18 +12,21 @@ record DemoOptions(
     String strategy,
     int rounds,
     long seed,
-    Optional<Path> workdir) {
+    Optional<Path> workdir,
+    OptionalDouble dpEpsilon) {
 
   static final String USAGE =
       """
       usage: deploy/local/demo.sh [--report FILE] [--strategy S] [--rounds N] [--seed N]
-                                  [--workdir DIR]
+                                  [--workdir DIR] [--dp-epsilon E]
         --strategy   fedavg, fedprox, fedadam (default), fedyogi or fedadagrad, each with
                      FLamby's Fed-Heart-Disease hyper-parameters
         --rounds     federated rounds (default 15, as FLamby)
         --seed       study seed: initial model and batch order (default 42)
         --workdir    keep the consortium's files (PKI, logs, checkpoints) here instead of a
-                     temporary folder that is removed after a successful run""";
+                     temporary folder that is removed after a successful run
+        --dp-epsilon train with record-level DP-SGD: every site caps its privacy loss at
+                     (E, 1e-5) and the study's noise is set to spend at most E""";
 
   static DemoOptions parse(List<String> args) {
     Path repository = null;
@@ -31,6 +35,7 @@ record DemoOptions(
     int rounds = 15;
     long seed = 42;
     Path workdir = null;
+    OptionalDouble dpEpsilon = OptionalDouble.empty();
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
       if (flag.equals("--help") || flag.equals("-h")) {
@@ -47,6 +52,7 @@ record DemoOptions(
         case "--rounds" -> rounds = positive(flag, value);
         case "--seed" -> seed = Long.parseLong(value);
         case "--workdir" -> workdir = Path.of(value);
+        case "--dp-epsilon" -> dpEpsilon = OptionalDouble.of(positiveNumber(flag, value));
         default -> throw new UsageException("unknown option " + flag);
       }
     }
@@ -63,7 +69,20 @@ record DemoOptions(
         strategy,
         rounds,
         seed,
-        Optional.ofNullable(workdir));
+        Optional.ofNullable(workdir),
+        dpEpsilon);
+  }
+
+  private static double positiveNumber(String flag, String value) {
+    try {
+      double parsed = Double.parseDouble(value);
+      if (parsed > 0 && Double.isFinite(parsed)) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the usage error
+    }
+    throw new UsageException(flag + " must be a positive number, got " + value);
   }
 
   private static int positive(String flag, String value) {

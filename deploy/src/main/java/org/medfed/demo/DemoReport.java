@@ -53,6 +53,16 @@ final class DemoReport {
             + " preprocessing and split; every model is tested on each site's test rows"
             + " standardised with that site's training statistics");
 
+    ObjectNode dp = root.putObject("differential_privacy");
+    dp.put("enabled", options.dpEpsilon().isPresent());
+    if (options.dpEpsilon().isPresent()) {
+      dp.put("target_epsilon", options.dpEpsilon().getAsDouble());
+      dp.put("delta", DpDefaults.DELTA);
+      dp.put("noise_multiplier", DemoMain.noiseMultiplier(options));
+      dp.put("clipping_norm", DpDefaults.CLIPPING_NORM);
+      dp.put("sampling_rate", DpDefaults.SAMPLING_RATE);
+      dp.put("accounting", "RDP of the Poisson-sampled Gaussian, Balle et al. 2020 conversion");
+    }
     ArrayNode sites = root.putArray("sites");
     double[] sums = new double[3];
     int[] counts = new int[3];
@@ -82,6 +92,10 @@ final class DemoReport {
       counts[1]++;
       sums[2] += baseline.pooledReference().accuracy();
       counts[2]++;
+      Path ledgerFile = siteKits.resolve(site.id()).resolve("state/privacy-ledger.json");
+      if (Files.exists(ledgerFile)) {
+        node.set("privacy", privacy(JSON.readTree(ledgerFile.toFile())));
+      }
       JsonNode egress = egress(siteKits.resolve(site.id()).resolve("state/egress-summary.json"));
       node.put("bytes_sent", egress.path("bytes_sent").asLong());
       node.put("bytes_received", egress.path("bytes_received").asLong());
@@ -189,6 +203,19 @@ final class DemoReport {
       }
     }
     return records;
+  }
+
+  /** What the site's own ledger says it spent: the hospital's record, not the coordinator's. */
+  private static ObjectNode privacy(JsonNode ledger) {
+    ObjectNode privacy = JSON.createObjectNode();
+    JsonNode charges = ledger.path("charges");
+    JsonNode last = charges.isEmpty() ? JSON.createObjectNode() : charges.get(charges.size() - 1);
+    privacy.put("epsilon_spent", last.path("epsilon_spent").asDouble(0));
+    privacy.put("delta", ledger.path("cap").path("delta").asDouble());
+    privacy.put("epsilon_cap", ledger.path("cap").path("epsilon").asDouble());
+    privacy.put("noise_multiplier", last.path("noise_multiplier").asDouble(0));
+    privacy.put("rounds_charged", charges.size());
+    return privacy;
   }
 
   private static JsonNode egress(Path file) throws IOException {

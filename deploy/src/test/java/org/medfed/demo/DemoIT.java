@@ -30,7 +30,8 @@ class DemoIT {
             "fedadam",
             3,
             42,
-            Optional.of(dir.resolve("work")));
+            Optional.of(dir.resolve("work")),
+            java.util.OptionalDouble.empty());
     assertTrue(new DemoMain().run(options), "the demo's study did not complete");
 
     JsonNode json = new ObjectMapper().readTree(report.toFile());

@@ -18,6 +18,7 @@ import org.medfed.site.federation.Heartbeat;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.prep.TrainTestSplit;
+import org.medfed.site.privacy.PrivacyGuard;
 
 /**
  * {@code medfed-site --config site.yaml [--exit-when-study-ends]}. Reads and checks the
@@ -88,6 +89,7 @@ public final class SiteNodeMain {
               records,
               split,
               config.policy(),
+              new PrivacyGuard(config.stateDir(), config.privacyCap()),
               channel,
               ledger,
               new Heartbeat(config.stateDir(), Clock.systemUTC()));

@@ -16,6 +16,7 @@ import org.medfed.coordinator.round.RoundEngine;
 import org.medfed.coordinator.round.SiteTask;
 import org.medfed.coordinator.round.UpdateSubmission;
 import org.medfed.coordinator.study.LocalTrainingConfig;
+import org.medfed.coordinator.study.PrivacyConfig;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
@@ -23,6 +24,7 @@ import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.AnswerInvitationResponse;
 import org.medfed.proto.v1.DeclineRoundRequest;
 import org.medfed.proto.v1.DeclineRoundResponse;
+import org.medfed.proto.v1.DifferentialPrivacy;
 import org.medfed.proto.v1.EvaluateTask;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.Feature;
@@ -344,14 +346,18 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       }
 
       private void recordUpload(UpdateHeader header, String outcome) {
-        recordFromSite(
+        exchangeLog.recordMessage(
             header.getStudyId(),
             header.getRound(),
-            "PushUpdate",
-            site,
-            header.getVectorSha256(),
-            (long) header.getVectorLength() * Float.BYTES,
-            outcome);
+            ExchangedMessage.newBuilder()
+                .setRpc("PushUpdate")
+                .setSender(site)
+                .setReceiver(coordinatorName)
+                .setPayloadSha256(header.getVectorSha256())
+                .setPayloadSize((long) header.getVectorLength() * Float.BYTES)
+                .setOutcome(outcome)
+                .setEpsilonSpent(header.getEpsilonSpent())
+                .build());
       }
     };
   }
@@ -431,19 +437,36 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                   .setIndicatorLevel(feature.substring(equals + 1))
                   .build());
     }
-    return StudyInvitation.newBuilder()
-        .setStudyId(study.id())
-        .setTitle(study.title())
-        .setModel(model)
-        .setRounds(study.rounds())
-        .setStrategy(study.strategy().name())
+    StudyInvitation.Builder invitation =
+        StudyInvitation.newBuilder()
+            .setStudyId(study.id())
+            .setTitle(study.title())
+            .setModel(model)
+            .setRounds(study.rounds())
+            .setStrategy(study.strategy().name())
+            .setLocalSteps(study.localTraining().steps());
+    if (study.privacy() != null) {
+      invitation.setPrivacy(privacy(study.privacy()));
+    }
+    return invitation.build();
+  }
+
+  private static DifferentialPrivacy privacy(PrivacyConfig privacy) {
+    return DifferentialPrivacy.newBuilder()
+        .setNoiseMultiplier(privacy.noiseMultiplier())
+        .setClippingNorm(privacy.clippingNorm())
+        .setSamplingRate(privacy.samplingRate())
+        .setDelta(privacy.delta())
         .build();
   }
 
   private static LocalTrainingPlan plan(StudyConfig study) {
     LocalTrainingConfig local = study.localTraining();
-    return LocalTrainingPlan.newBuilder()
-        .setLocalSteps(local.steps())
+    LocalTrainingPlan.Builder plan = LocalTrainingPlan.newBuilder();
+    if (study.privacy() != null) {
+      plan.setPrivacy(privacy(study.privacy()));
+    }
+    return plan.setLocalSteps(local.steps())
         .setBatchSize(local.batchSize())
         .setLearningRate(local.learningRate())
         .setOptimizer(

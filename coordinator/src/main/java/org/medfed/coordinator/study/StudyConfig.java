@@ -35,7 +35,8 @@ public record StudyConfig(
     List<String> sites,
     int minSites,
     Duration roundDeadline,
-    RoundFailurePolicy onRoundFailure) {
+    RoundFailurePolicy onRoundFailure,
+    PrivacyConfig privacy) {
 
   /** The form of study and site ids, safe in file names, URLs and log lines. */
   static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");

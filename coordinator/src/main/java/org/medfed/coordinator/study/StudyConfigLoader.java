@@ -77,7 +77,8 @@ public final class StudyConfigLoader {
         "sites",
         "min-sites",
         "round-deadline",
-        "on-round-failure");
+        "on-round-failure",
+        "privacy");
 
     String id = top.requiredString("id");
     if (!StudyConfig.ID.matcher(id).matches()) {
@@ -96,6 +97,7 @@ public final class StudyConfigLoader {
     int minSites = minSites(top, sites.size());
     Duration roundDeadline = roundDeadline(top);
     RoundFailurePolicy onRoundFailure = onRoundFailure(top);
+    PrivacyConfig privacy = privacy(top);
     return new StudyConfig(
         id,
         title,
@@ -107,7 +109,29 @@ public final class StudyConfigLoader {
         sites,
         minSites,
         roundDeadline,
-        onRoundFailure);
+        onRoundFailure,
+        privacy);
+  }
+
+  /** The optional DP-SGD section; absent means the study trains without differential privacy. */
+  private static PrivacyConfig privacy(Section top) throws StudyConfigException {
+    Optional<Section> section = top.optionalSection("privacy");
+    if (section.isEmpty()) {
+      return null;
+    }
+    Section privacy = section.get();
+    privacy.allowOnly("noise-multiplier", "clipping-norm", "sampling-rate", "delta");
+    double noiseMultiplier = positive(privacy, "noise-multiplier");
+    double clippingNorm = positive(privacy, "clipping-norm");
+    double samplingRate = positive(privacy, "sampling-rate");
+    if (samplingRate > 1) {
+      throw privacy.fail("sampling-rate", "must be at most 1, got " + samplingRate);
+    }
+    double delta = positive(privacy, "delta");
+    if (delta >= 1) {
+      throw privacy.fail("delta", "must be below 1, got " + delta);
+    }
+    return new PrivacyConfig(noiseMultiplier, clippingNorm, samplingRate, delta);
   }
 
   private static JsonNode readTree(String yaml, String source) throws StudyConfigException {

@@ -101,7 +101,8 @@ class StudyConfigLoaderTest {
             SITES,
             3,
             Duration.ofSeconds(30),
-            RoundFailurePolicy.CONTINUE);
+            RoundFailurePolicy.CONTINUE,
+            null);
     assertEquals(expected, study);
     assertEquals(14, study.model().parameterCount());
   }
@@ -446,6 +447,50 @@ class StudyConfigLoaderTest {
                 valid.sites(),
                 5,
                 valid.roundDeadline(),
-                valid.onRoundFailure()));
+                valid.onRoundFailure(),
+                null));
+  }
+
+  @Test
+  void privacySectionIsReadWithItsFourSettings() throws Exception {
+    StudyConfig study =
+        StudyConfigLoader.parse(
+            VALID
+                + "privacy: {noise-multiplier: 1.1, clipping-norm: 1.0, sampling-rate: 0.05,"
+                + " delta: 1.0e-5}\n",
+            "study.yaml");
+    assertEquals(new PrivacyConfig(1.1, 1.0, 0.05, 1e-5), study.privacy());
+  }
+
+  @Test
+  void nonPositiveNoiseMultiplierIsRefusedNamingTheField() {
+    assertRejectedNaming(
+        "privacy.noise-multiplier",
+        VALID
+            + "privacy: {noise-multiplier: 0, clipping-norm: 1.0, sampling-rate: 0.05,"
+            + " delta: 1.0e-5}\n");
+  }
+
+  @Test
+  void nonPositiveClippingNormIsRefusedNamingTheField() {
+    assertRejectedNaming(
+        "privacy.clipping-norm",
+        VALID
+            + "privacy: {noise-multiplier: 1, clipping-norm: -1, sampling-rate: 0.05,"
+            + " delta: 1.0e-5}\n");
+  }
+
+  @Test
+  void deltaOfOneOrMoreIsRefusedNamingTheField() {
+    assertRejectedNaming(
+        "privacy.delta",
+        VALID
+            + "privacy: {noise-multiplier: 1, clipping-norm: 1, sampling-rate: 0.05,"
+            + " delta: 1}\n");
+  }
+
+  @Test
+  void studyWithoutPrivacySectionHasNone() throws Exception {
+    assertEquals(null, StudyConfigLoader.parse(VALID, "study.yaml").privacy());
   }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.medfed.site.policy.LocalPolicy;
+import org.medfed.site.privacy.PrivacyCap;
 
 /**
  * A site node's configuration, read from {@code site.yaml}.
@@ -23,6 +24,8 @@ import org.medfed.site.policy.LocalPolicy;
  * @param tls the mutual-TLS files
  * @param data the site's data source
  * @param policy what the site allows
+ * @param privacyCap the most privacy loss all studies together may cost the site's records, or null
+ *     when the site sets none (it then also accepts studies without differential privacy)
  * @param stateDir where the node keeps its state
  */
 public record SiteConfig(
@@ -31,6 +34,7 @@ public record SiteConfig(
     TlsFiles tls,
     DataSource data,
     LocalPolicy policy,
+    PrivacyCap privacyCap,
     Path stateDir) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]");
@@ -40,7 +44,8 @@ public record SiteConfig(
       Set.of("certificate", "private-key", "ca-certificate");
   private static final Set<String> DATA_KEYS =
       Set.of("connector", "path", "mapping", "split-file", "split-center");
-  private static final Set<String> POLICY_KEYS = Set.of("allowed-model-types", "allowed-columns");
+  private static final Set<String> POLICY_KEYS =
+      Set.of("allowed-model-types", "allowed-columns", "privacy-cap");
 
   public SiteConfig {
     Objects.requireNonNull(file, "file");
@@ -130,11 +135,22 @@ public record SiteConfig(
             new LinkedHashSet<>(policySection.textList("allowed-model-types")),
             new LinkedHashSet<>(policySection.textList("allowed-columns")));
 
+    PrivacyCap privacyCap = null;
+    if (policySection.has("privacy-cap")) {
+      YamlSection cap = policySection.section("privacy-cap");
+      cap.rejectUnknownKeys(Set.of("epsilon", "delta"));
+      try {
+        privacyCap = new PrivacyCap(cap.number("epsilon"), cap.number("delta"));
+      } catch (IllegalArgumentException e) {
+        throw cap.error("policy." + e.getMessage());
+      }
+    }
+
     Path stateDir = folder.resolve(top.text("state-dir")).normalize();
     if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
       throw top.error("state-dir points at " + stateDir + ", which is not a directory");
     }
-    return new SiteConfig(file, coordinator, tls, data, policy, stateDir);
+    return new SiteConfig(file, coordinator, tls, data, policy, privacyCap, stateDir);
   }
 
   /** Returns the port of a {@code host:port} address, or -1 if it is not one. */

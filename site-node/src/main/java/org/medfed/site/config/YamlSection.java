@@ -53,6 +53,23 @@ final class YamlSection {
     return new YamlSection(file, key(name), child);
   }
 
+  boolean has(String name) {
+    JsonNode child = node.get(name);
+    return child != null && !child.isNull();
+  }
+
+  /** A required number. */
+  double number(String name) throws ConfigException {
+    JsonNode child = node.get(name);
+    if (child == null || child.isNull()) {
+      throw error("missing key '" + key(name) + "'");
+    }
+    if (!child.isNumber()) {
+      throw error("'" + key(name) + "' must be a number, got '" + child.asText() + "'");
+    }
+    return child.asDouble();
+  }
+
   String text(String name) throws ConfigException {
     String value = optionalText(name);
     if (value == null) {

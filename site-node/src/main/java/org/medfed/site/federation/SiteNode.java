@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
 import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.DeclineRoundRequest;
+import org.medfed.proto.v1.DifferentialPrivacy;
 import org.medfed.proto.v1.EvaluateTask;
 import org.medfed.proto.v1.Feature;
 import org.medfed.proto.v1.FederationGrpc;
@@ -48,6 +50,8 @@ import org.medfed.site.prep.FlambyPreprocessing;
 import org.medfed.site.prep.LabelSpec;
 import org.medfed.site.prep.PreparedData;
 import org.medfed.site.prep.TrainTestSplit;
+import org.medfed.site.privacy.PrivacyGuard;
+import org.medfed.site.train.DpSgdSettings;
 import org.medfed.site.train.Evaluation;
 import org.medfed.site.train.LocalTrainer;
 import org.medfed.site.train.Metrics;
@@ -73,7 +77,8 @@ public final class SiteNode {
   private final TrainTestSplit split;
   private final FederationGrpc.FederationBlockingStub blocking;
   private final FederationGrpc.FederationStub async;
-  private final Map<String, PreparedData> studies = new HashMap<>();
+  private final Map<String, StudyContext> studies = new HashMap<>();
+  private final PrivacyGuard privacy;
   private final Runnable onContact;
   private String siteId = "";
   private int maxChunkElements = VectorChunks.DEFAULT_MAX_CHUNK_ELEMENTS;
@@ -89,7 +94,7 @@ public final class SiteNode {
       LocalPolicy policy,
       ManagedChannel channel,
       EgressLedger ledger) {
-    this(records, split, policy, channel, ledger, () -> {});
+    this(records, split, policy, PrivacyGuard.uncapped(), channel, ledger, () -> {});
   }
 
   /**
@@ -100,10 +105,12 @@ public final class SiteNode {
       RawTable records,
       TrainTestSplit split,
       LocalPolicy policy,
+      PrivacyGuard privacy,
       ManagedChannel channel,
       EgressLedger ledger,
       Runnable onContact) {
     this.onContact = onContact;
+    this.privacy = privacy;
     this.records = records;
     this.split = split;
     this.policy = policy;
@@ -227,14 +234,26 @@ public final class SiteNode {
               + " features";
     } else {
       try {
-        studies.put(
-            invitation.getStudyId(),
+        PreparedData data =
             FlambyPreprocessing.prepare(
                 records,
                 features,
                 new LabelSpec(label, invitation.getModel().getLabelThreshold()),
-                split));
-      } catch (DataException | IllegalArgumentException e) {
+                split);
+        DpSgdSettings dp = invitation.hasPrivacy() ? settings(invitation.getPrivacy()) : null;
+        double delta = invitation.hasPrivacy() ? invitation.getPrivacy().getDelta() : 0;
+        declineReason =
+            privacy
+                .checkStudy(
+                    dp,
+                    delta,
+                    (long) invitation.getRounds() * invitation.getLocalSteps(),
+                    data.trainRecords())
+                .orElse("");
+        if (declineReason.isEmpty()) {
+          studies.put(invitation.getStudyId(), new StudyContext(data, delta));
+        }
+      } catch (DataException e) {
         // The detail may quote a record's value: it stays in the site's own log.
         log.atWarn()
             .setMessage("records cannot be prepared for the study")
@@ -244,6 +263,8 @@ public final class SiteNode {
         declineReason =
             "this site's records cannot be prepared for the study's model (details in the site's"
                 + " log)";
+      } catch (IllegalArgumentException e) {
+        declineReason = "the study's settings are unusable: " + e.getMessage();
       }
     }
     boolean accept = declineReason.isEmpty();
@@ -255,7 +276,8 @@ public final class SiteNode {
                 .setAccept(accept)
                 .setDeclineReason(declineReason)
                 .build());
-    PreparedData data = studies.get(invitation.getStudyId());
+    StudyContext joined = studies.get(invitation.getStudyId());
+    PreparedData data = joined == null ? null : joined.data();
     log.atInfo()
         .setMessage(accept ? "accepted the study" : "declined the study")
         .addKeyValue("study", invitation.getStudyId())
@@ -266,8 +288,8 @@ public final class SiteNode {
   }
 
   private void train(TrainTask task) throws InterruptedException {
-    PreparedData data = studies.get(task.getStudyId());
-    if (data == null) {
+    StudyContext study = studies.get(task.getStudyId());
+    if (study == null) {
       declineRound(task, "this site has not accepted study " + task.getStudyId());
       return;
     }
@@ -293,9 +315,45 @@ public final class SiteNode {
       declineRound(task, "the training plan is invalid: " + e.getMessage());
       return;
     }
+    PreparedData data = study.data();
+    DpSgdSettings dp = null;
+    if (task.getPlan().hasPrivacy()) {
+      try {
+        dp = settings(task.getPlan().getPrivacy());
+      } catch (IllegalArgumentException e) {
+        declineRound(task, "the privacy settings are unusable: " + e.getMessage());
+        return;
+      }
+      Optional<String> overCap = privacy.checkRound(dp, plan.localSteps(), data.trainRecords());
+      if (overCap.isPresent()) {
+        declineRound(task, overCap.get());
+        return;
+      }
+    } else {
+      Optional<String> requiresPrivacy = privacy.checkStudy(null, 0, 0, data.trainRecords());
+      if (requiresPrivacy.isPresent()) {
+        declineRound(task, requiresPrivacy.get());
+        return;
+      }
+    }
     double[] global = pullModel(task.getStudyId(), task.getModelVersion());
-    long seed = task.getSeed() * 31 + siteId.hashCode();
-    TrainingResult result = LocalTrainer.train(global, data.trainX(), data.trainY(), plan, seed);
+    TrainingResult result;
+    double epsilon = 0;
+    if (dp == null) {
+      long seed = task.getSeed() * 31 + siteId.hashCode();
+      result = LocalTrainer.train(global, data.trainX(), data.trainY(), plan, seed);
+    } else {
+      result = LocalTrainer.train(global, data.trainX(), data.trainY(), plan, dp, privacy.random());
+      // Charged before the update leaves: a crash after this point over-counts, never under.
+      epsilon =
+          privacy.charge(
+              task.getStudyId(),
+              task.getRound(),
+              dp,
+              plan.localSteps(),
+              task.getPlan().getPrivacy().getDelta(),
+              data.trainRecords());
+    }
     float[] delta = new float[global.length];
     for (int i = 0; i < delta.length; i++) {
       delta[i] = (float) (result.weights()[i] - global[i]);
@@ -309,6 +367,7 @@ public final class SiteNode {
             .setVectorLength(delta.length)
             .setVectorSha256(ByteString.copyFrom(VectorChunks.sha256(delta)))
             .setTrainLoss(result.meanLoss())
+            .setEpsilonSpent(epsilon)
             .build();
     pushUpdate(header, delta);
     log.atInfo()
@@ -317,14 +376,16 @@ public final class SiteNode {
         .addKeyValue("round", task.getRound())
         .addKeyValue("steps", result.steps())
         .addKeyValue("trainLoss", result.meanLoss())
+        .addKeyValue("epsilonSpent", epsilon)
         .log();
   }
 
   private void evaluate(EvaluateTask task) {
-    PreparedData data = studies.get(task.getStudyId());
-    if (data == null) {
+    StudyContext study = studies.get(task.getStudyId());
+    if (study == null) {
       return;
     }
+    PreparedData data = study.data();
     double[] weights = pullModel(task.getStudyId(), task.getModelVersion());
     Metrics metrics = Evaluation.evaluate(weights, data.testX(), data.testY());
     blocking
@@ -481,6 +542,14 @@ public final class SiteNode {
       throw Status.DEADLINE_EXCEEDED.withDescription("upload timed out").asRuntimeException();
     }
   }
+
+  private static DpSgdSettings settings(DifferentialPrivacy privacy) {
+    return new DpSgdSettings(
+        privacy.getClippingNorm(), privacy.getNoiseMultiplier(), privacy.getSamplingRate());
+  }
+
+  /** What the site keeps for a study it joined: its prepared records and the study's delta. */
+  private record StudyContext(PreparedData data, double delta) {}
 
   private static boolean retryable(Status status) {
     return switch (status.getCode()) {

@@ -1,0 +1,31 @@
+package org.medfed.coordinator.study;
+
+/**
+ * The study's record-level DP-SGD settings, which every site applies to its own training.
+ *
+ * @param noiseMultiplier σ: the noise standard deviation is σ·C
+ * @param clippingNorm C: every record's gradient is clipped to this L2 norm
+ * @param samplingRate q: each record joins a step's batch independently with this probability
+ * @param delta the δ of the (ε, δ) guarantee the sites account
+ */
+public record PrivacyConfig(
+    double noiseMultiplier, double clippingNorm, double samplingRate, double delta) {
+
+  public PrivacyConfig {
+    if (!(noiseMultiplier > 0) || !Double.isFinite(noiseMultiplier)) {
+      throw new IllegalArgumentException(
+          "privacy.noise-multiplier must be a positive number, got " + noiseMultiplier);
+    }
+    if (!(clippingNorm > 0) || !Double.isFinite(clippingNorm)) {
+      throw new IllegalArgumentException(
+          "privacy.clipping-norm must be a positive number, got " + clippingNorm);
+    }
+    if (!(samplingRate > 0 && samplingRate <= 1)) {
+      throw new IllegalArgumentException(
+          "privacy.sampling-rate must be in (0, 1], got " + samplingRate);
+    }
+    if (!(delta > 0 && delta < 1)) {
+      throw new IllegalArgumentException("privacy.delta must be in (0, 1), got " + delta);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package org.medfed.site.privacy;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.medfed.crypto.dp.RdpAccountant;
+import org.medfed.crypto.dp.RdpConversion;
+import org.medfed.site.train.DpSgdSettings;
+
+/**
+ * The site's own enforcement of its privacy policy, whatever a study asks: with a cap, only
+ * differentially private studies are joined, a study that alone would exceed the cap is declined,
+ * and every round is checked against (and charged to) the persisted {@link PrivacyLedger} before
+ * its update leaves. Without a cap, private studies are still accounted per study so their ε can be
+ * reported and logged.
+ */
+public final class PrivacyGuard {
+  private static final RdpConversion CONVERSION = RdpConversion.BALLE_2020;
+
+  private final Path stateDir;
+  private final PrivacyCap cap;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, RdpAccountant> uncapped = new HashMap<>();
+  private PrivacyLedger ledger;
+
+  /**
+   * @param cap the site's cap, or null when its policy sets none
+   */
+  public PrivacyGuard(Path stateDir, PrivacyCap cap) {
+    this.stateDir = stateDir;
+    this.cap = cap;
+  }
+
+  /** A guard for a site without a cap: accepts studies with or without DP. */
+  public static PrivacyGuard uncapped() {
+    return new PrivacyGuard(null, null);
+  }
+
+  /**
+   * Why the site must decline a study, or empty.
+   *
+   * @param dp the study's DP-SGD settings, or null for a study without differential privacy
+   * @param totalSteps local steps over all the study's rounds
+   */
+  public synchronized Optional<String> checkStudy(
+      DpSgdSettings dp, double delta, long totalSteps, long trainRecords) {
+    if (dp == null) {
+      return cap == null
+          ? Optional.empty()
+          : Optional.of(
+              String.format(
+                  Locale.ROOT,
+                  "this site requires differential privacy (its cap is epsilon %s at delta %s)"
+                      + " and the study trains without it",
+                  cap.epsilon(),
+                  cap.delta()));
+    }
+    if (!(delta > 0) || delta >= 1.0 / trainRecords) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "the study's delta %s is not below 1/records = 1/%d for this site's training"
+                  + " records",
+              delta,
+              trainRecords));
+    }
+    if (cap == null) {
+      return Optional.empty();
+    }
+    if (cap.delta() >= 1.0 / trainRecords) {
+      return Optional.of(
+          "this site's privacy cap delta "
+              + cap.delta()
+              + " is not below 1/records = 1/"
+              + trainRecords
+              + ": fix the site's policy");
+    }
+    double alone =
+        RdpAccountant.create()
+            .plus(dp.mechanism(), totalSteps)
+            .privacySpent(cap.delta(), CONVERSION)
+            .epsilon();
+    if (alone > cap.epsilon()) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "the study alone would spend epsilon %.4f at delta %s, above this site's cap of"
+                  + " epsilon %s",
+              alone,
+              cap.delta(),
+              cap.epsilon()));
+    }
+    ledger(trainRecords);
+    return Optional.empty();
+  }
+
+  /** Why the site must decline this round, or empty: the round would cross the cap. */
+  public synchronized Optional<String> checkRound(DpSgdSettings dp, long steps, long trainRecords) {
+    return cap == null ? Optional.empty() : ledger(trainRecords).wouldExceed(dp.mechanism(), steps);
+  }
+
+  /**
+   * Charges a round before its update leaves and returns the privacy loss to report: the site's
+   * total ε at its cap's δ, or without a cap this study's ε at the study's δ.
+   */
+  public synchronized double charge(
+      String study, int round, DpSgdSettings dp, long steps, double delta, long trainRecords) {
+    if (cap != null) {
+      ledger(trainRecords).charge(study, round, dp.mechanism(), steps);
+      return ledger.epsilonSpent();
+    }
+    RdpAccountant next =
+        uncapped.getOrDefault(study, RdpAccountant.create()).plus(dp.mechanism(), steps);
+    uncapped.put(study, next);
+    return next.privacySpent(delta, CONVERSION).epsilon();
+  }
+
+  /** The source of DP-SGD's sampling and noise: cryptographically secure. */
+  public SecureRandom random() {
+    return random;
+  }
+
+  private PrivacyLedger ledger(long trainRecords) {
+    if (ledger == null) {
+      ledger = PrivacyLedger.open(stateDir, cap, trainRecords);
+    }
+    return ledger;
+  }
+}
