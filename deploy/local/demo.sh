@@ -12,10 +12,10 @@ cd "$root"
 . "$root/.mvn/find-jdk25.sh"
 
 jars=(coordinator/target/medfed-coordinator.jar site-node/target/medfed-site-node.jar
-      deploy/target/medfed-demo.jar)
+      auditor/target/medfed-audit.jar deploy/target/medfed-demo.jar)
 stale=0
 for jar in "${jars[@]}"; do
-  if [ ! -f "$jar" ] || [ -n "$(find proto/src crypto/src coordinator/src site-node/src deploy/src pom.xml \
+  if [ ! -f "$jar" ] || [ -n "$(find proto/src crypto/src coordinator/src site-node/src auditor/src deploy/src pom.xml \
       */pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
     stale=1
   fi

@@ -126,6 +126,8 @@ public final class CoordinatorNode implements AutoCloseable {
     studyThread.join(5_000);
     server.close();
     try {
+      // Cover everything logged since the last round (e.g. the "study ended" deliveries).
+      exchangeLog.signTreeHead();
       exchangeLog.close();
     } catch (IOException e) {
       log.atWarn().setMessage("closing the exchange log failed").setCause(e).log();

@@ -73,6 +73,19 @@ class FederationIT {
       }
       assertExchangeLogRecordsTheStudy(coordinator, result);
       assertTreeHeadsProveTheLog(coordinator, network);
+      // Every site holds verified receipts for its five updates, and the heads it checked.
+      for (String site : TestNetwork.SITES) {
+        List<String> receipts =
+            java.nio.file.Files.readAllLines(
+                network.stateDir(site).resolve("receipts/receipts.txt"));
+        assertEquals(
+            5, receipts.stream().filter(line -> line.contains(" PushUpdate ")).count(), site);
+        assertTrue(
+            java.nio.file.Files.readAllLines(network.stateDir(site).resolve("receipts/heads.txt"))
+                    .size()
+                >= 5,
+            site);
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import org.medfed.site.federation.SiteNode;
 import org.medfed.site.policy.LocalPolicy;
 import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
+import org.medfed.site.receipts.ReceiptBook;
 
 /**
  * A consortium for integration tests: a fresh CA, the coordinator's certificate, and site kits
@@ -153,7 +154,16 @@ final class TestNetwork {
         TrainTestSplit.fromFile(data.resolve("flamby_split_rs43.csv"), SITE_FILES.get(site));
     ManagedChannel channel = channel(site, port);
     EgressLedger ledger = new EgressLedger(stateDir(site));
-    SiteNode node = new SiteNode(records, split, policy, privacy, channel, ledger, () -> {});
+    SiteNode node =
+        new SiteNode(
+            records,
+            split,
+            policy,
+            privacy,
+            new ReceiptBook(stateDir(site), ca.certificate()),
+            channel,
+            ledger,
+            () -> {});
     CompletableFuture<SiteNode.Outcome> outcome = new CompletableFuture<>();
     Thread thread =
         Thread.ofPlatform()

@@ -129,6 +129,7 @@ public final class DemoMain {
         }
       }
       ChildProcesses.stop(coordinator, 15);
+      JsonNode audit = audit(children, repository, workdir, pki);
 
       System.out.println("  computing the harness's reference models (local-only, pooled)...");
       Map<String, Baselines.SiteBaseline> baselines = Baselines.compute(dataDir);
@@ -139,6 +140,7 @@ public final class DemoMain {
               finalStudy,
               rounds,
               baselines,
+              audit,
               pki.resolve("sites"),
               wallSeconds,
               federationSeconds);
@@ -148,7 +150,7 @@ public final class DemoMain {
         report.write(options.report().get());
         System.out.println("report written to " + options.report().get().toAbsolutePath());
       }
-      succeeded = report.studyCompleted();
+      succeeded = report.succeeded();
       return succeeded;
     } catch (IOException e) {
       throw new DemoFailure("I/O failed: " + e.getMessage());
@@ -161,6 +163,40 @@ public final class DemoMain {
         System.err.println("demo: logs kept in " + workdir.resolve("logs"));
       }
     }
+  }
+
+  /**
+   * Runs the auditor the way an auditor would: a separate process that reads only the coordinator's
+   * exchange log and the consortium CA certificate.
+   */
+  private static JsonNode audit(ChildProcesses children, Path repository, Path workdir, Path pki)
+      throws IOException, InterruptedException {
+    Path jar = requireFile(repository.resolve("auditor/target/medfed-audit.jar"));
+    Path json = workdir.resolve("audit.json");
+    Process auditor =
+        children.startJava(
+            jar,
+            List.of(
+                "verify",
+                "--log",
+                workdir.resolve("coordinator-data/exchange-log").toString(),
+                "--ca",
+                pki.resolve("ca/ca.crt.pem").toString(),
+                "--json",
+                json.toString()),
+            workdir.resolve("logs/audit.log"));
+    if (!auditor.waitFor(120, TimeUnit.SECONDS) || !Files.exists(json)) {
+      throw new DemoFailure(
+          "the auditor did not finish: " + Files.readString(workdir.resolve("logs/audit.log")));
+    }
+    JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    System.out.printf(
+        "  audit: %s (%d entries, %d signed tree heads; report in %s)%n",
+        report.path("verified").asBoolean() ? "verified" : "FAILED",
+        report.path("entries").asLong(),
+        report.path("treeHeads").asLong(),
+        workdir.resolve("logs/audit.log"));
+    return report;
   }
 
   private static void provision(

@@ -27,6 +27,7 @@ final class DemoReport {
       JsonNode study,
       JsonNode rounds,
       Map<String, Baselines.SiteBaseline> baselines,
+      JsonNode audit,
       Path siteKits,
       double wallSeconds,
       double federationSeconds)
@@ -53,6 +54,17 @@ final class DemoReport {
             + " preprocessing and split; every model is tested on each site's test rows"
             + " standardised with that site's training statistics");
 
+    ObjectNode auditNode = root.putObject("audit");
+    auditNode.put("entries", audit.path("entries").asLong());
+    auditNode.put("checkpoints", audit.path("treeHeads").asLong());
+    auditNode.put("verified", audit.path("verified").asBoolean());
+    ArrayNode checks = auditNode.putArray("checks");
+    for (JsonNode check : audit.path("checks")) {
+      checks
+          .addObject()
+          .put("name", check.path("name").asText())
+          .put("status", check.path("status").asText());
+    }
     ObjectNode dp = root.putObject("differential_privacy");
     dp.put("enabled", options.dpEpsilon().isPresent());
     if (options.dpEpsilon().isPresent()) {
@@ -107,8 +119,10 @@ final class DemoReport {
     return new DemoReport(root);
   }
 
-  boolean studyCompleted() {
-    return root.path("status").asText().equals("completed");
+  /** The demo succeeds when its study completed and the auditor verified the log. */
+  boolean succeeded() {
+    return root.path("status").asText().equals("completed")
+        && root.path("audit").path("verified").asBoolean();
   }
 
   void write(Path file) throws IOException {

@@ -53,6 +53,10 @@ class DemoIT {
     assertEquals(
         0.7981, json.get("sites").get(0).get("pooled_reference").get("accuracy").asDouble(), 1e-4);
     assertTrue(json.get("client_average").get("federated").isNumber());
+    // The auditor, run as its own process on the log alone, verified it.
+    assertTrue(json.get("audit").get("verified").asBoolean(), json.get("audit").toString());
+    assertTrue(json.get("audit").get("checkpoints").asInt() >= 4);
+    assertTrue(json.get("audit").get("entries").asInt() > 50);
     // Each site was given only its own hospital's file.
     for (DemoSite site : DemoSite.ALL) {
       try (var files =

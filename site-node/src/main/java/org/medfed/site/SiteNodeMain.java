@@ -3,6 +3,7 @@ package org.medfed.site;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
+import org.medfed.site.receipts.ReceiptBook;
+import org.medfed.site.receipts.ReceiptException;
 
 /**
  * {@code medfed-site --config site.yaml [--exit-when-study-ends]}. Reads and checks the
@@ -70,6 +73,7 @@ public final class SiteNodeMain {
     RawTable records;
     TrainTestSplit split;
     ManagedChannel channel;
+    X509Certificate ca;
     try {
       config = SiteConfig.load(configFile);
       records =
@@ -79,6 +83,7 @@ public final class SiteNodeMain {
               ? TrainTestSplit.seeded(0.66, SPLIT_SEED)
               : TrainTestSplit.fromFile(config.data().splitFile(), config.data().splitCenter());
       channel = SiteChannels.open(config.coordinatorAddress(), config.tls());
+      ca = SiteChannels.certificate(config.tls().caCertificate(), "tls.ca-certificate");
     } catch (ConfigException | DataException e) {
       System.err.println("medfed-site: " + e.getMessage());
       return 1;
@@ -90,6 +95,7 @@ public final class SiteNodeMain {
               split,
               config.policy(),
               new PrivacyGuard(config.stateDir(), config.privacyCap()),
+              new ReceiptBook(config.stateDir(), ca),
               channel,
               ledger,
               new Heartbeat(config.stateDir(), Clock.systemUTC()));
@@ -115,6 +121,11 @@ public final class SiteNodeMain {
                 + " "
                 + e.getStatus().getDescription());
         return 1;
+      } catch (ReceiptException e) {
+        System.err.println(
+            "medfed-site: stopped: the coordinator's exchange log does not prove itself: "
+                + e.getMessage());
+        return 4;
       } catch (InterruptedException e) {
         return 0;
       } finally {

@@ -47,6 +47,8 @@ public final class ExchangeLog implements AutoCloseable {
   // Appends finish out of order under group commit; the tree takes leaves strictly in index order.
   private final Map<Long, byte[]> pendingLeaves = new HashMap<>();
   private long nextLeaf;
+  // Which entries name each party as sender or receiver: what a site gets receipts for.
+  private final Map<String, List<Long>> entriesByParty = new HashMap<>();
 
   private ExchangeLog(
       DurableLog file, DurableLog treeHeads, Clock clock, Signer signer, String origin)
@@ -58,8 +60,14 @@ public final class ExchangeLog implements AutoCloseable {
     this.origin = origin;
     long size = file.size();
     for (long from = 0; from < size; from += 10_000) {
+      long index = from;
       for (byte[] entry : file.read(from, Math.min(size, from + 10_000))) {
         tree.append(entry);
+        LogEntry parsed = LogEntry.parseFrom(entry);
+        if (parsed.hasMessage()) {
+          indexParties(index, parsed.getMessage());
+        }
+        index++;
       }
     }
     nextLeaf = size;
@@ -128,13 +136,33 @@ public final class ExchangeLog implements AutoCloseable {
 
   /** Records a message and returns its index once it is durable. */
   public long recordMessage(String studyId, int round, ExchangedMessage message) {
-    return append(
-        LogEntry.newBuilder()
-            .setTimeUnixMillis(clock.millis())
-            .setStudyId(studyId)
-            .setRound(round)
-            .setMessage(message)
-            .build());
+    long index =
+        append(
+            LogEntry.newBuilder()
+                .setTimeUnixMillis(clock.millis())
+                .setStudyId(studyId)
+                .setRound(round)
+                .setMessage(message)
+                .build());
+    synchronized (tree) {
+      indexParties(index, message);
+    }
+    return index;
+  }
+
+  private void indexParties(long index, ExchangedMessage message) {
+    entriesByParty.computeIfAbsent(message.getSender(), p -> new ArrayList<>()).add(index);
+    entriesByParty.computeIfAbsent(message.getReceiver(), p -> new ArrayList<>()).add(index);
+  }
+
+  /** Indexes in [from, to) of the entries naming the party as sender or receiver, ascending. */
+  public List<Long> entriesAbout(String party, long from, long to) {
+    synchronized (tree) {
+      return entriesByParty.getOrDefault(party, List.of()).stream()
+          .filter(i -> i >= from && i < to)
+          .sorted()
+          .toList();
+    }
   }
 
   /** Records a coordinator decision and returns its index once it is durable. */

@@ -1,5 +1,6 @@
 package org.medfed.coordinator.federation;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
@@ -10,6 +11,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +56,24 @@ public final class FederationServer implements AutoCloseable {
             .maxInboundMessageSize(4 * 1024 * 1024)
             .addService(
                 ServerInterceptors.intercept(
-                    new FederationService(engine, exchangeLog, tls.name(), maxChunkElements),
+                    new FederationService(
+                        engine,
+                        exchangeLog,
+                        tls.name(),
+                        encoded(tls.certificate()),
+                        maxChunkElements),
                     new SiteIdentityInterceptor()))
             .build()
             .start();
     return new FederationServer(server, executor);
+  }
+
+  private static ByteString encoded(X509Certificate certificate) throws IOException {
+    try {
+      return ByteString.copyFrom(certificate.getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new IOException("cannot encode the coordinator certificate", e);
+    }
   }
 
   public int port() {

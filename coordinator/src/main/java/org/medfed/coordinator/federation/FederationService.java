@@ -5,7 +5,10 @@ import com.google.protobuf.Message;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +21,7 @@ import org.medfed.coordinator.round.UpdateSubmission;
 import org.medfed.coordinator.study.LocalTrainingConfig;
 import org.medfed.coordinator.study.PrivacyConfig;
 import org.medfed.coordinator.study.StudyConfig;
+import org.medfed.crypto.merkle.Checkpoint;
 import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
 import org.medfed.proto.v1.AnswerInvitationRequest;
@@ -29,6 +33,8 @@ import org.medfed.proto.v1.EvaluateTask;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.Feature;
 import org.medfed.proto.v1.FederationGrpc;
+import org.medfed.proto.v1.GetReceiptsRequest;
+import org.medfed.proto.v1.GetReceiptsResponse;
 import org.medfed.proto.v1.JoinRequest;
 import org.medfed.proto.v1.JoinResponse;
 import org.medfed.proto.v1.LocalOptimizer;
@@ -41,8 +47,10 @@ import org.medfed.proto.v1.PullModelRequest;
 import org.medfed.proto.v1.PullModelResponse;
 import org.medfed.proto.v1.PushUpdateRequest;
 import org.medfed.proto.v1.PushUpdateResponse;
+import org.medfed.proto.v1.Receipt;
 import org.medfed.proto.v1.ReportEvaluationRequest;
 import org.medfed.proto.v1.ReportEvaluationResponse;
+import org.medfed.proto.v1.SignedTreeHead;
 import org.medfed.proto.v1.StudyEnded;
 import org.medfed.proto.v1.StudyInvitation;
 import org.medfed.proto.v1.TrainTask;
@@ -64,14 +72,20 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private final RoundEngine engine;
   private final ExchangeLog exchangeLog;
   private final String coordinatorName;
+  private final ByteString coordinatorCertificate;
   private final int maxChunkElements;
   private final Map<UploadKey, PartialUpload> partialUploads = new ConcurrentHashMap<>();
 
   FederationService(
-      RoundEngine engine, ExchangeLog exchangeLog, String coordinatorName, int maxChunkElements) {
+      RoundEngine engine,
+      ExchangeLog exchangeLog,
+      String coordinatorName,
+      ByteString coordinatorCertificate,
+      int maxChunkElements) {
     this.engine = engine;
     this.exchangeLog = exchangeLog;
     this.coordinatorName = coordinatorName;
+    this.coordinatorCertificate = coordinatorCertificate;
     this.maxChunkElements = maxChunkElements;
   }
 
@@ -385,6 +399,69 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                   request.getLoss()));
           return ReportEvaluationResponse.getDefaultInstance();
         });
+  }
+
+  /** At most this many receipts per call; a site pages with from_index. */
+  private static final int MAX_RECEIPTS = 1_000;
+
+  /**
+   * Receipts are read-only and carry nothing from the site, so the call itself is not logged
+   * (logging it would make every call create a new entry to receipt).
+   */
+  @Override
+  public void getReceipts(
+      GetReceiptsRequest request, StreamObserver<GetReceiptsResponse> response) {
+    String site = site();
+    try {
+      List<SignedTreeHead> heads = exchangeLog.treeHeads();
+      if (heads.isEmpty()) {
+        response.onError(
+            Status.FAILED_PRECONDITION
+                .withDescription("no tree head has been signed yet")
+                .asException());
+        return;
+      }
+      SignedTreeHead head = heads.getLast();
+      long size = Checkpoint.parse(head.getCheckpoint().toByteArray()).treeSize();
+      if (request.getKnownTreeSize() > size) {
+        response.onError(
+            Status.FAILED_PRECONDITION
+                .withDescription(
+                    "known_tree_size "
+                        + request.getKnownTreeSize()
+                        + " is beyond the latest signed tree head of size "
+                        + size)
+                .asException());
+        return;
+      }
+      GetReceiptsResponse.Builder answer =
+          GetReceiptsResponse.newBuilder()
+              .setSignedTreeHead(head.toByteString())
+              .setCoordinatorCertificate(coordinatorCertificate);
+      if (request.getKnownTreeSize() > 0) {
+        exchangeLog.consistencyProof(request.getKnownTreeSize(), size).stream()
+            .map(ByteString::copyFrom)
+            .forEach(answer::addConsistencyProof);
+      }
+      List<Long> indexes = exchangeLog.entriesAbout(site, request.getFromIndex(), size);
+      for (long index : indexes.subList(0, Math.min(MAX_RECEIPTS, indexes.size()))) {
+        Receipt.Builder receipt =
+            Receipt.newBuilder()
+                .setIndex(index)
+                .setEntry(ByteString.copyFrom(exchangeLog.rawEntries(index, index + 1).getFirst()));
+        exchangeLog.inclusionProof(index, size).stream()
+            .map(ByteString::copyFrom)
+            .forEach(receipt::addInclusionProof);
+        answer.addReceipts(receipt);
+      }
+      response.onNext(answer.build());
+      response.onCompleted();
+    } catch (IOException | GeneralSecurityException e) {
+      response.onError(
+          Status.INTERNAL
+              .withDescription("cannot read the exchange log: " + e.getMessage())
+              .asException());
+    }
   }
 
   // ---- translation ----

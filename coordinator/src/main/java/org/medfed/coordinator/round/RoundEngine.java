@@ -27,6 +27,7 @@ import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.RoundClosed;
+import org.medfed.proto.v1.RoundOpened;
 import org.medfed.proto.v1.SiteDropped;
 import org.medfed.proto.v1.StudyClosed;
 import org.medfed.proto.v1.StudyOpened;
@@ -445,6 +446,16 @@ public final class RoundEngine {
             .map(Enrolment::site)
             .toList();
     long baseVersion = checkpoint.modelVersion();
+    // Logged before any task is posted, so every delivery of this round follows it in the log.
+    decide(
+        round,
+        CoordinatorDecision.newBuilder()
+            .setRoundOpened(
+                RoundOpened.newBuilder()
+                    .setBaseModelVersion(baseVersion)
+                    .setBaseModelSha256(hex(checkpoint.modelSha256()))
+                    .addAllParticipants(participants)
+                    .setDeadlineUnixMillis(openedAt.plus(study.roundDeadline()).toEpochMilli())));
     OpenPhase training = openPhase(round, PhaseKind.TRAINING, baseVersion, participants, openedAt);
     log.atInfo()
         .setMessage("round opened")
@@ -506,6 +517,11 @@ public final class RoundEngine {
               checkpoint.modelSha256(),
               checkpoint.serverState());
       store.save(checkpoint);
+      decide(
+          round,
+          CoordinatorDecision.newBuilder()
+              .setRoundClosed(RoundClosed.newBuilder().setStatus("failed").setReason(reason)));
+      exchangeLog.signTreeHead();
       log.atWarn()
           .setMessage("round failed")
           .addKeyValue("study", study.id())

@@ -13,6 +13,7 @@ import io.grpc.Status;
 import java.util.Set;
 import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.DeclineRoundRequest;
+import org.medfed.proto.v1.GetReceiptsRequest;
 import org.medfed.proto.v1.JoinRequest;
 import org.medfed.proto.v1.PollTaskRequest;
 import org.medfed.proto.v1.PullModelRequest;
@@ -34,6 +35,7 @@ final class EgressGuard implements ClientInterceptor {
           PollTaskRequest.class,
           AnswerInvitationRequest.class,
           DeclineRoundRequest.class,
+          GetReceiptsRequest.class,
           PullModelRequest.class,
           PushUpdateRequest.class,
           ReportEvaluationRequest.class);

@@ -56,7 +56,8 @@ public final class SiteChannels {
     return ClientInterceptors.intercept(channel, new EgressGuard(ledger));
   }
 
-  private static X509Certificate certificate(Path file, String setting) throws ConfigException {
+  /** Reads one PEM certificate; a missing or malformed file is one sentence naming the setting. */
+  public static X509Certificate certificate(Path file, String setting) throws ConfigException {
     try {
       return Pem.parseCertificate(read(file, setting));
     } catch (PkiException e) {

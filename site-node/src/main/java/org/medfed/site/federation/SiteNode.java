@@ -27,6 +27,8 @@ import org.medfed.proto.v1.DifferentialPrivacy;
 import org.medfed.proto.v1.EvaluateTask;
 import org.medfed.proto.v1.Feature;
 import org.medfed.proto.v1.FederationGrpc;
+import org.medfed.proto.v1.GetReceiptsRequest;
+import org.medfed.proto.v1.GetReceiptsResponse;
 import org.medfed.proto.v1.JoinRequest;
 import org.medfed.proto.v1.JoinResponse;
 import org.medfed.proto.v1.LocalOptimizer;
@@ -51,6 +53,8 @@ import org.medfed.site.prep.LabelSpec;
 import org.medfed.site.prep.PreparedData;
 import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
+import org.medfed.site.receipts.ReceiptBook;
+import org.medfed.site.receipts.ReceiptException;
 import org.medfed.site.train.DpSgdSettings;
 import org.medfed.site.train.Evaluation;
 import org.medfed.site.train.LocalTrainer;
@@ -79,6 +83,7 @@ public final class SiteNode {
   private final FederationGrpc.FederationStub async;
   private final Map<String, StudyContext> studies = new HashMap<>();
   private final PrivacyGuard privacy;
+  private final ReceiptBook receipts;
   private final Runnable onContact;
   private String siteId = "";
   private int maxChunkElements = VectorChunks.DEFAULT_MAX_CHUNK_ELEMENTS;
@@ -94,7 +99,7 @@ public final class SiteNode {
       LocalPolicy policy,
       ManagedChannel channel,
       EgressLedger ledger) {
-    this(records, split, policy, PrivacyGuard.uncapped(), channel, ledger, () -> {});
+    this(records, split, policy, PrivacyGuard.uncapped(), null, channel, ledger, () -> {});
   }
 
   /**
@@ -106,11 +111,13 @@ public final class SiteNode {
       TrainTestSplit split,
       LocalPolicy policy,
       PrivacyGuard privacy,
+      ReceiptBook receipts,
       ManagedChannel channel,
       EgressLedger ledger,
       Runnable onContact) {
     this.onContact = onContact;
     this.privacy = privacy;
+    this.receipts = receipts;
     this.records = records;
     this.split = split;
     this.policy = policy;
@@ -131,8 +138,10 @@ public final class SiteNode {
    *
    * @throws StatusRuntimeException when the coordinator refuses this site outright (for example its
    *     certificate is not invited), which retrying cannot fix
+   * @throws ReceiptException when the coordinator's exchange log fails to prove itself (a forked or
+   *     rewritten history): the site stops taking part
    */
-  public Outcome run(boolean untilStudyEnds) throws InterruptedException {
+  public Outcome run(boolean untilStudyEnds) throws InterruptedException, ReceiptException {
     Backoff backoff = new Backoff();
     boolean joined = false;
     while (!stopped) {
@@ -165,6 +174,7 @@ public final class SiteNode {
               .addKeyValue("study", task.getStudyEnded().getStudyId())
               .addKeyValue("outcome", task.getStudyEnded().getOutcome())
               .log();
+          collectReceipts();
           if (untilStudyEnds) {
             return new Outcome.StudyEnded(
                 task.getStudyEnded().getStudyId(), task.getStudyEnded().getOutcome());
@@ -380,7 +390,7 @@ public final class SiteNode {
         .log();
   }
 
-  private void evaluate(EvaluateTask task) {
+  private void evaluate(EvaluateTask task) throws ReceiptException {
     StudyContext study = studies.get(task.getStudyId());
     if (study == null) {
       return;
@@ -400,11 +410,43 @@ public final class SiteNode {
                 .setAuc(metrics.auc())
                 .setLoss(metrics.loss())
                 .build());
+    collectReceipts();
     log.atInfo()
         .setMessage("evaluation sent")
         .addKeyValue("round", task.getRound())
         .addKeyValue("modelVersion", task.getModelVersion())
         .addKeyValue("accuracy", metrics.accuracy())
+        .log();
+  }
+
+  /** Fetches and verifies the receipts for everything logged about this site since last time. */
+  private void collectReceipts() throws ReceiptException {
+    if (receipts == null) {
+      return;
+    }
+    GetReceiptsResponse response;
+    try {
+      response =
+          blocking
+              .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .getReceipts(
+                  GetReceiptsRequest.newBuilder()
+                      .setKnownTreeSize(receipts.knownTreeSize())
+                      .setFromIndex(receipts.nextIndex())
+                      .build());
+    } catch (StatusRuntimeException e) {
+      // No tree head yet, or the coordinator is busy: receipts are fetched again next round.
+      log.atInfo()
+          .setMessage("receipts not available yet")
+          .addKeyValue("status", e.getStatus().getCode())
+          .log();
+      return;
+    }
+    int count = receipts.accept(response, siteId);
+    log.atInfo()
+        .setMessage("receipts verified")
+        .addKeyValue("entries", count)
+        .addKeyValue("treeSize", receipts.knownTreeSize())
         .log();
   }
 
