@@ -1,0 +1,199 @@
+package org.medfed.auditor;
+
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.crypto.pki.PartyIdentity;
+import org.medfed.crypto.pki.PartyRole;
+import org.medfed.crypto.pki.PkiException;
+import org.medfed.crypto.sign.Signatures;
+import org.medfed.crypto.sign.Verifier;
+import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.LogOpened;
+
+/**
+ * {@code coordinator-identity}: the log's first entry is a {@code LogOpened} decision whose
+ * certificate was issued by the consortium CA, was valid when the log was opened, names the
+ * COORDINATOR role and may sign; no later entry opens the log again (which could swap the key).
+ */
+final class IdentityCheck {
+  static final String NAME = "coordinator-identity";
+
+  /**
+   * The check's result and, only when it passed, what the later checks trust: the coordinator's
+   * certificate, its signature verifier, its name and the log's origin.
+   */
+  record Result(
+      CheckResult result,
+      Optional<X509Certificate> certificate,
+      Optional<Verifier> verifier,
+      String coordinatorName,
+      String origin,
+      Instant openedAt) {
+    boolean trusted() {
+      return verifier.isPresent();
+    }
+  }
+
+  private IdentityCheck() {}
+
+  static Result run(List<AuditedEntry> entries, X509Certificate ca) {
+    List<Finding> failures = new ArrayList<>();
+    if (entries.isEmpty() || entries.getFirst().index() != 0) {
+      failures.add(
+          Finding.of("the log has no readable first entry, so nobody is named as its keeper"));
+      return failed(failures);
+    }
+    AuditedEntry first = entries.getFirst();
+    LogEntry entry = first.entry();
+    for (AuditedEntry later : entries.subList(1, entries.size())) {
+      if (later.entry().hasDecision() && later.entry().getDecision().hasLogOpened()) {
+        failures.add(
+            later.finding("a second LogOpened decision: a log is opened once, by its first entry"));
+      }
+    }
+    if (!entry.hasDecision() || !entry.getDecision().hasLogOpened()) {
+      failures.add(first.finding("the first entry is not a LogOpened decision"));
+      return failed(failures);
+    }
+    LogOpened opened = entry.getDecision().getLogOpened();
+    Instant openedAt = Instant.ofEpochMilli(entry.getTimeUnixMillis());
+    if (!entry.getStudyId().isEmpty() || entry.getRound() != 0) {
+      failures.add(first.finding("LogOpened must belong to no study and no round"));
+    }
+    if (opened.getOrigin().isEmpty()) {
+      failures.add(first.finding("LogOpened names no checkpoint origin"));
+    }
+    X509Certificate certificate;
+    try {
+      certificate =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(
+                      new ByteArrayInputStream(opened.getCoordinatorCertificate().toByteArray()));
+    } catch (CertificateException e) {
+      failures.add(
+          first.finding("LogOpened's coordinator certificate is not DER X.509: " + e.getMessage()));
+      return failed(failures);
+    }
+    String subject = certificate.getSubjectX500Principal().getName();
+    Date at = Date.from(openedAt);
+    if (ca.getBasicConstraints() < 0) {
+      failures.add(
+          Finding.of(
+              "the --ca certificate "
+                  + ca.getSubjectX500Principal().getName()
+                  + " is not a CA certificate"));
+    }
+    try {
+      ca.checkValidity(at);
+    } catch (CertificateException e) {
+      failures.add(
+          first.finding("the consortium CA was not valid when the log was opened, " + openedAt));
+    }
+    if (!certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
+      failures.add(
+          first.finding(
+              "coordinator certificate "
+                  + subject
+                  + " was issued by "
+                  + certificate.getIssuerX500Principal().getName()
+                  + ", not by the consortium CA "
+                  + ca.getSubjectX500Principal().getName()));
+    }
+    try {
+      certificate.verify(ca.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      failures.add(
+          first.finding(
+              "coordinator certificate "
+                  + subject
+                  + " does not carry a valid signature by the consortium CA's key"));
+    }
+    try {
+      certificate.checkValidity(at);
+    } catch (CertificateException e) {
+      failures.add(
+          first.finding(
+              "coordinator certificate "
+                  + subject
+                  + " was not valid when the log was opened ("
+                  + openedAt
+                  + "; valid "
+                  + certificate.getNotBefore().toInstant()
+                  + " to "
+                  + certificate.getNotAfter().toInstant()
+                  + ")"));
+    }
+    String name = "";
+    try {
+      PartyIdentity identity = PartyIdentity.of(certificate);
+      name = identity.name();
+      if (identity.role() != PartyRole.COORDINATOR) {
+        failures.add(
+            first.finding(
+                "certificate "
+                    + subject
+                    + " names the role "
+                    + identity.role()
+                    + ", not COORDINATOR: a site cannot keep the log"));
+      }
+    } catch (PkiException e) {
+      failures.add(
+          first.finding("coordinator certificate names no MedFed party: " + e.getMessage()));
+    }
+    Verifier verifier = null;
+    try {
+      verifier = Signatures.verifier(certificate);
+    } catch (InvalidKeyException e) {
+      failures.add(
+          first.finding("coordinator certificate cannot verify signatures: " + e.getMessage()));
+    }
+    if (!failures.isEmpty()) {
+      return new Result(
+          CheckResult.of(NAME, "coordinator certificate " + subject, failures, List.of()),
+          Optional.of(certificate),
+          Optional.empty(),
+          name,
+          opened.getOrigin(),
+          openedAt);
+    }
+    String summary =
+        "entry 0 opens log \""
+            + opened.getOrigin()
+            + "\" kept by \""
+            + name
+            + "\" ("
+            + subject
+            + "), certificate signed by "
+            + ca.getSubjectX500Principal().getName()
+            + " and valid at "
+            + openedAt;
+    return new Result(
+        CheckResult.of(NAME, summary, failures, List.of()),
+        Optional.of(certificate),
+        Optional.of(verifier),
+        name,
+        opened.getOrigin(),
+        openedAt);
+  }
+
+  private static Result failed(List<Finding> failures) {
+    return new Result(
+        CheckResult.of(NAME, "no usable LogOpened entry", failures, List.of()),
+        Optional.empty(),
+        Optional.empty(),
+        "",
+        "",
+        Instant.EPOCH);
+  }
+}

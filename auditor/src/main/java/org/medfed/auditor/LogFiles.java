@@ -1,0 +1,153 @@
+package org.medfed.auditor;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * An independent reader of the record file format of docs/exchange-log.md, shared by {@code
+ * exchange.log} and {@code tree-heads.log}:
+ *
+ * <pre>
+ * file   = "MEDFEDL1" record*
+ * record = length:uint32be crc:uint32be payload   ; 1 <= length <= 1 MiB, crc = CRC-32C(payload)
+ * </pre>
+ *
+ * <p>Unlike the coordinator, which cuts a torn tail after a crash, the auditor reports one: a log
+ * handed to an auditor has been through a clean start, so anything that does not parse is damage.
+ * Reading stops at the first bad record, since nothing after it can be framed reliably.
+ */
+final class LogFiles {
+  static final String EXCHANGE_LOG = "exchange.log";
+  static final String TREE_HEADS = "tree-heads.log";
+  static final int MAX_RECORD = 1 << 20;
+  private static final byte[] MAGIC = "MEDFEDL1".getBytes(StandardCharsets.US_ASCII);
+  private static final int HEADER = 8;
+
+  private LogFiles() {}
+
+  /** One record: its index in the file, the byte offset of its header, and its payload. */
+  record Record(long index, long offset, byte[] payload) {}
+
+  /** The records that framed correctly, and the first problem if the file has one. */
+  record Parsed(List<Record> records, Optional<Finding> problem, long length) {}
+
+  static Parsed parse(String fileName, byte[] file) {
+    List<Record> records = new ArrayList<>();
+    if (file.length < MAGIC.length
+        || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      return new Parsed(
+          records,
+          Optional.of(
+              Finding.atOffset(
+                  fileName + " does not start with the magic bytes MEDFEDL1", fileName, null, 0)),
+          file.length);
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(file);
+    int position = MAGIC.length;
+    while (position < file.length) {
+      long index = records.size();
+      int remaining = file.length - position;
+      if (remaining < HEADER) {
+        return torn(
+            fileName,
+            records,
+            index,
+            position,
+            file.length,
+            "torn tail: "
+                + remaining
+                + " bytes after the last complete record, too few for a record header");
+      }
+      long length = Integer.toUnsignedLong(buffer.getInt(position));
+      int storedCrc = buffer.getInt(position + 4);
+      if (length < 1 || length > MAX_RECORD) {
+        String what = zeroFrom(file, position) ? " (a zero-filled torn tail)" : "";
+        return torn(
+            fileName,
+            records,
+            index,
+            position,
+            file.length,
+            "record "
+                + index
+                + " has impossible length "
+                + length
+                + " (allowed 1 to "
+                + MAX_RECORD
+                + ")"
+                + what);
+      }
+      if (length > remaining - HEADER) {
+        return torn(
+            fileName,
+            records,
+            index,
+            position,
+            file.length,
+            "torn tail: record "
+                + index
+                + " declares "
+                + length
+                + " payload bytes but only "
+                + (remaining - HEADER)
+                + " follow its header");
+      }
+      byte[] payload =
+          Arrays.copyOfRange(file, position + HEADER, position + HEADER + (int) length);
+      int computed = crc32c(payload);
+      if (computed != storedCrc) {
+        return torn(
+            fileName,
+            records,
+            index,
+            position,
+            file.length,
+            String.format(
+                "record %d fails its CRC-32C check (stored %08x, computed %08x)",
+                index, storedCrc, computed));
+      }
+      records.add(new Record(index, position, payload));
+      position += HEADER + (int) length;
+    }
+    return new Parsed(records, Optional.empty(), file.length);
+  }
+
+  /** Frames one payload as a record: the inverse of {@link #parse} for one record. */
+  static byte[] frame(byte[] payload) {
+    return ByteBuffer.allocate(HEADER + payload.length)
+        .putInt(payload.length)
+        .putInt(crc32c(payload))
+        .put(payload)
+        .array();
+  }
+
+  static byte[] magic() {
+    return MAGIC.clone();
+  }
+
+  static int crc32c(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (int) crc.getValue();
+  }
+
+  private static Parsed torn(
+      String fileName, List<Record> records, long index, int position, int length, String what) {
+    return new Parsed(
+        records, Optional.of(Finding.atOffset(what, fileName, index, position)), length);
+  }
+
+  private static boolean zeroFrom(byte[] file, int position) {
+    for (int i = position; i < file.length; i++) {
+      if (file[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,541 @@
+package org.medfed.auditor;
+
+import com.google.protobuf.ByteString;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.proto.v1.CoordinatorDecision;
+import org.medfed.proto.v1.ExchangedMessage;
+import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.RoundClosed;
+import org.medfed.proto.v1.RoundOpened;
+import org.medfed.proto.v1.SiteDropped;
+import org.medfed.proto.v1.StudyClosed;
+import org.medfed.proto.v1.StudyOpened;
+
+/**
+ * The protocol checks, from the decoded entries alone.
+ *
+ * <p>{@code protocol}: every message names the coordinator on the right side for its RPC, carries a
+ * 32-byte digest, and is either accepted, sent, or refused with a status and reason; everything a
+ * study accepted, sent or decided comes after its StudyOpened, and StudyClosed is its last
+ * decision; rounds are numbered 1, 2, ... and run one after another; every round has a RoundClosed
+ * (only the last round of a study still running may lack one); a completed round aggregated exactly
+ * the sites whose update it accepted before closing, and raised the model version by one; a failed
+ * round says why; every dropped site has an outcome and a reason and was not aggregated; only
+ * invited sites take part.
+ *
+ * <p>{@code round-openings}: every round starts with a RoundOpened before any other entry of it and
+ * after the previous round closed; each of its participants either has an accepted update or a
+ * SiteDropped decision; nobody else takes part; the base model is the previous round's new model
+ * (version and SHA-256). The coordinator logs a RoundOpened before each round's tasks, so a round
+ * without one is a failure, even in a log that holds no RoundOpened at all.
+ */
+final class ProtocolCheck {
+  static final String NAME = "protocol";
+  static final String OPENINGS = "round-openings";
+  private static final Set<String> FROM_SITE =
+      Set.of("Join", "AnswerInvitation", "DeclineRound", "ReportEvaluation", "PushUpdate");
+  private static final Set<String> TO_SITE = Set.of("PollTask", "PullModel");
+  private static final Pattern REFUSAL = Pattern.compile("([A-Z][A-Z_]*): (.*)", Pattern.DOTALL);
+  private static final int SHA256_BYTES = 32;
+
+  private final List<AuditedEntry> entries;
+  private final String coordinator;
+  private final Instant openedAt;
+  private final List<Finding> failures = new ArrayList<>();
+  private final List<Finding> warnings = new ArrayList<>();
+  private final List<Finding> openingFailures = new ArrayList<>();
+  private int roundCount;
+  private int completedRounds;
+  private int failedRounds;
+  private int messages;
+  private int refused;
+  private int studies;
+  private boolean ran;
+
+  ProtocolCheck(List<AuditedEntry> entries, IdentityCheck.Result identity) {
+    this.entries = entries;
+    this.coordinator = identity.coordinatorName();
+    this.openedAt = identity.openedAt();
+  }
+
+  CheckResult run() {
+    ran = true;
+    Map<String, List<AuditedEntry>> byStudy = new LinkedHashMap<>();
+    for (AuditedEntry audited : entries) {
+      LogEntry entry = audited.entry();
+      if (entry.hasDecision() && entry.getDecision().hasLogOpened()) {
+        continue; // the identity check's business
+      }
+      if (entry.getTimeUnixMillis() < openedAt.toEpochMilli()) {
+        failures.add(audited.finding("dated before the log was opened"));
+      }
+      boolean counts;
+      if (entry.hasMessage()) {
+        counts = checkMessage(audited);
+      } else if (entry.hasDecision()) {
+        counts = true;
+      } else {
+        failures.add(audited.finding("the entry holds neither a message nor a decision"));
+        continue;
+      }
+      if (!counts) {
+        continue;
+      }
+      if (entry.getStudyId().isEmpty()) {
+        failures.add(audited.finding("accepted, sent or decided outside any study"));
+        continue;
+      }
+      byStudy.computeIfAbsent(entry.getStudyId(), id -> new ArrayList<>()).add(audited);
+    }
+    byStudy.forEach(this::auditStudy);
+    studies = byStudy.size();
+    String summary =
+        studies
+            + (studies == 1 ? " study, " : " studies, ")
+            + roundCount
+            + " rounds ("
+            + completedRounds
+            + " completed, "
+            + failedRounds
+            + " failed), "
+            + messages
+            + " messages ("
+            + refused
+            + " refused)";
+    return CheckResult.of(NAME, summary, failures, warnings);
+  }
+
+  CheckResult roundOpenings() {
+    if (!ran) {
+      throw new IllegalStateException("run() first");
+    }
+    return CheckResult.of(
+        OPENINGS,
+        roundCount + " rounds: opening, participants and base model lineage",
+        openingFailures,
+        List.of());
+  }
+
+  /** Checks one message; returns whether it took effect (accepted or sent) in its study. */
+  private boolean checkMessage(AuditedEntry audited) {
+    messages++;
+    ExchangedMessage message = audited.entry().getMessage();
+    String rpc = message.getRpc();
+    if (rpc.isEmpty() || message.getSender().isEmpty() || message.getReceiver().isEmpty()) {
+      failures.add(audited.finding("message without an RPC, sender or receiver"));
+    }
+    if (message.getPayloadSha256().size() != SHA256_BYTES) {
+      failures.add(
+          audited.finding(
+              rpc
+                  + " payload digest has "
+                  + message.getPayloadSha256().size()
+                  + " bytes, not a SHA-256"));
+    }
+    String outcome = message.getOutcome();
+    boolean fromSite = FROM_SITE.contains(rpc);
+    boolean toSite = TO_SITE.contains(rpc);
+    if (!fromSite && !toSite) {
+      warnings.add(audited.finding("unknown RPC \"" + rpc + "\": the auditor cannot judge it"));
+    }
+    if (!coordinator.isEmpty()) {
+      if (fromSite
+          && (!message.getReceiver().equals(coordinator)
+              || message.getSender().equals(coordinator))) {
+        failures.add(
+            audited.finding(
+                rpc + " must go from a site to the coordinator \"" + coordinator + "\""));
+      }
+      if (toSite
+          && (!message.getSender().equals(coordinator)
+              || message.getReceiver().equals(coordinator))) {
+        failures.add(
+            audited.finding(
+                rpc + " must go from the coordinator \"" + coordinator + "\" to a site"));
+      }
+    }
+    if (outcome.equals("sent")) {
+      if (fromSite) {
+        failures.add(audited.finding(rpc + " from a site is recorded as \"sent\""));
+      }
+      return true;
+    }
+    if (outcome.equals("accepted")) {
+      if (toSite) {
+        failures.add(audited.finding(rpc + " to a site is recorded as \"accepted\""));
+      }
+      return true;
+    }
+    refused++;
+    Matcher refusal = REFUSAL.matcher(outcome);
+    if (!refusal.matches() || refusal.group(2).isBlank() || refusal.group(2).equals("null")) {
+      failures.add(
+          audited.finding(
+              "refused "
+                  + rpc
+                  + " from "
+                  + message.getSender()
+                  + " does not give a gRPC status and a reason: \""
+                  + outcome
+                  + "\""));
+    }
+    return false;
+  }
+
+  /** What one round of a study has seen so far. */
+  private static final class Round {
+    AuditedEntry firstEntry;
+    AuditedEntry opened;
+    AuditedEntry closed;
+    final Set<String> updated = new TreeSet<>();
+    final Set<String> dropped = new TreeSet<>();
+  }
+
+  private void auditStudy(String studyId, List<AuditedEntry> studyEntries) {
+    String study = "study \"" + studyId + "\"";
+    AuditedEntry opened = null;
+    AuditedEntry closed = null;
+    Set<String> invited = new HashSet<>();
+    TreeMap<Integer, Round> rounds = new TreeMap<>();
+    long version = 0;
+    ByteString modelSha = null;
+    for (AuditedEntry audited : studyEntries) {
+      LogEntry entry = audited.entry();
+      int r = entry.getRound();
+      boolean isStudyOpened = entry.hasDecision() && entry.getDecision().hasStudyOpened();
+      if (opened == null && !isStudyOpened) {
+        failures.add(audited.finding("belongs to " + study + " but comes before its StudyOpened"));
+      }
+      if (entry.hasMessage()) {
+        ExchangedMessage message = entry.getMessage();
+        String site =
+            FROM_SITE.contains(message.getRpc()) ? message.getSender() : message.getReceiver();
+        if (opened != null && !invited.contains(site)) {
+          failures.add(
+              audited.finding(
+                  message.getRpc()
+                      + " with site \""
+                      + site
+                      + "\", which "
+                      + study
+                      + " did not invite"));
+        }
+        if (r > 0) {
+          Round round = round(rounds, r, audited, study);
+          if (message.getRpc().equals("PushUpdate") && message.getOutcome().equals("accepted")) {
+            if (round.closed != null) {
+              failures.add(
+                  audited.finding(
+                      "update from "
+                          + message.getSender()
+                          + " accepted after round "
+                          + r
+                          + " closed"));
+            } else if (!round.updated.add(message.getSender())) {
+              failures.add(
+                  audited.finding(
+                      "a second accepted update from " + message.getSender() + " in round " + r));
+            }
+          }
+        }
+        continue;
+      }
+      CoordinatorDecision decision = entry.getDecision();
+      if (closed != null) {
+        failures.add(audited.finding("decision after StudyClosed, which must be the study's last"));
+      }
+      switch (decision.getDecisionCase()) {
+        case STUDY_OPENED -> {
+          if (opened != null) {
+            failures.add(audited.finding("a second StudyOpened for " + study));
+            break;
+          }
+          opened = audited;
+          StudyOpened studyOpened = decision.getStudyOpened();
+          invited.addAll(studyOpened.getInvitedSitesList());
+          if (studyOpened.getInvitedSitesCount() == 0
+              || invited.size() != studyOpened.getInvitedSitesCount()) {
+            failures.add(audited.finding("StudyOpened must invite distinct sites"));
+          }
+          if (studyOpened.getStudyConfigSha256().size() != SHA256_BYTES) {
+            failures.add(audited.finding("StudyOpened's study file digest is not a SHA-256"));
+          }
+          if (r != 0) {
+            failures.add(audited.finding("StudyOpened must be in round 0, is in round " + r));
+          }
+        }
+        case STUDY_CLOSED -> {
+          closed = audited;
+          StudyClosed studyClosed = decision.getStudyClosed();
+          if (studyClosed.getStatus().isEmpty()) {
+            failures.add(audited.finding("StudyClosed has no status"));
+          } else if (!studyClosed.getStatus().equals("completed")
+              && studyClosed.getOutcome().isBlank()) {
+            failures.add(
+                audited.finding(
+                    "StudyClosed with status \"" + studyClosed.getStatus() + "\" gives no reason"));
+          }
+        }
+        case ROUND_OPENED -> {
+          if (r < 1) {
+            failures.add(audited.finding("RoundOpened outside a round (round " + r + ")"));
+            break;
+          }
+          Round round = rounds.computeIfAbsent(r, k -> new Round());
+          if (round.opened != null) {
+            openingFailures.add(audited.finding("a second RoundOpened for round " + r));
+            break;
+          }
+          if (round.firstEntry != null) {
+            openingFailures.add(
+                audited.finding(
+                    "RoundOpened of round "
+                        + r
+                        + " comes after entry "
+                        + round.firstEntry.index()
+                        + " of that round"));
+          }
+          round(rounds, r, audited, study);
+          round.opened = audited;
+          RoundOpened roundOpened = decision.getRoundOpened();
+          Set<String> participants = new HashSet<>(roundOpened.getParticipantsList());
+          if (participants.isEmpty() || participants.size() != roundOpened.getParticipantsCount()) {
+            openingFailures.add(audited.finding("RoundOpened must name distinct participants"));
+          }
+          for (String participant : participants) {
+            if (!invited.contains(participant)) {
+              openingFailures.add(
+                  audited.finding(
+                      "participant \"" + participant + "\" was not invited to " + study));
+            }
+          }
+          if (roundOpened.getBaseModelVersion() != version) {
+            openingFailures.add(
+                audited.finding(
+                    "round "
+                        + r
+                        + " starts from model version "
+                        + roundOpened.getBaseModelVersion()
+                        + ", but the latest completed round produced version "
+                        + version));
+          }
+          if (modelSha != null && !roundOpened.getBaseModelSha256().equals(modelSha)) {
+            openingFailures.add(
+                audited.finding(
+                    "round "
+                        + r
+                        + "'s base model SHA-256 is not the new model SHA-256 of the latest"
+                        + " completed round"));
+          }
+          if (roundOpened.getDeadlineUnixMillis() <= entry.getTimeUnixMillis()) {
+            openingFailures.add(
+                audited.finding("round " + r + "'s deadline is not after its opening"));
+          }
+        }
+        case SITE_DROPPED -> {
+          if (r < 1) {
+            failures.add(audited.finding("SiteDropped outside a round (round " + r + ")"));
+            break;
+          }
+          Round round = round(rounds, r, audited, study);
+          SiteDropped dropped = decision.getSiteDropped();
+          if (dropped.getSite().isEmpty()
+              || dropped.getOutcome().isBlank()
+              || dropped.getReason().isBlank()) {
+            failures.add(
+                audited.finding(
+                    "SiteDropped of \""
+                        + dropped.getSite()
+                        + "\" must name the site, an outcome and a reason"));
+          }
+          if (!invited.contains(dropped.getSite())) {
+            failures.add(
+                audited.finding(
+                    "dropped site \"" + dropped.getSite() + "\" was not invited to " + study));
+          }
+          if (round.closed != null) {
+            failures.add(audited.finding("site dropped after round " + r + " closed"));
+          }
+          if (round.updated.contains(dropped.getSite())) {
+            failures.add(
+                audited.finding(
+                    "site \""
+                        + dropped.getSite()
+                        + "\" is dropped although its update was accepted in round "
+                        + r));
+          }
+          if (!round.dropped.add(dropped.getSite())) {
+            failures.add(
+                audited.finding("site \"" + dropped.getSite() + "\" dropped twice in round " + r));
+          }
+        }
+        case ROUND_CLOSED -> {
+          if (r < 1) {
+            failures.add(audited.finding("RoundClosed outside a round (round " + r + ")"));
+            break;
+          }
+          Round round = round(rounds, r, audited, study);
+          if (round.closed != null) {
+            failures.add(audited.finding("a second RoundClosed for round " + r));
+            break;
+          }
+          round.closed = audited;
+          RoundClosed roundClosed = decision.getRoundClosed();
+          switch (roundClosed.getStatus()) {
+            case "completed" -> {
+              completedRounds++;
+              Set<String> aggregated = new TreeSet<>(roundClosed.getAggregatedSitesList());
+              if (aggregated.size() != roundClosed.getAggregatedSitesCount()) {
+                failures.add(audited.finding("round " + r + " lists an aggregated site twice"));
+              }
+              if (!aggregated.equals(round.updated)) {
+                Set<String> missing = new TreeSet<>(round.updated);
+                missing.removeAll(aggregated);
+                Set<String> extra = new TreeSet<>(aggregated);
+                extra.removeAll(round.updated);
+                failures.add(
+                    audited.finding(
+                        "round "
+                            + r
+                            + " aggregated "
+                            + aggregated
+                            + " but accepted updates from "
+                            + round.updated
+                            + (extra.isEmpty() ? "" : "; aggregated without an update: " + extra)
+                            + (missing.isEmpty()
+                                ? ""
+                                : "; accepted but not aggregated: " + missing)));
+              }
+              if (roundClosed.getNewModelVersion() != version + 1) {
+                failures.add(
+                    audited.finding(
+                        "round "
+                            + r
+                            + " produced model version "
+                            + roundClosed.getNewModelVersion()
+                            + ", expected "
+                            + (version + 1)));
+              }
+              if (roundClosed.getNewModelSha256().size() != SHA256_BYTES) {
+                failures.add(
+                    audited.finding("round " + r + "'s new model digest is not a SHA-256"));
+              }
+              version = roundClosed.getNewModelVersion();
+              modelSha = roundClosed.getNewModelSha256();
+            }
+            case "failed" -> {
+              failedRounds++;
+              if (roundClosed.getReason().isBlank()) {
+                failures.add(audited.finding("failed round " + r + " gives no reason"));
+              }
+              if (roundClosed.getAggregatedSitesCount() != 0) {
+                failures.add(audited.finding("failed round " + r + " lists aggregated sites"));
+              }
+            }
+            default ->
+                failures.add(
+                    audited.finding(
+                        "round "
+                            + r
+                            + " closed with unknown status \""
+                            + roundClosed.getStatus()
+                            + "\""));
+          }
+        }
+        case LOG_OPENED -> {}
+        case DECISION_NOT_SET -> failures.add(audited.finding("a decision of no known kind"));
+      }
+    }
+    finishStudy(study, closed, rounds);
+  }
+
+  /**
+   * The round {@code r} for an entry of it, noting its first entry and checking that rounds run one
+   * after another: nothing of round r before round r-1 closed.
+   */
+  private Round round(Map<Integer, Round> rounds, int r, AuditedEntry audited, String study) {
+    Round round = rounds.computeIfAbsent(r, k -> new Round());
+    if (round.firstEntry == null) {
+      round.firstEntry = audited;
+      Round previous = rounds.get(r - 1);
+      if (r > 1 && (previous == null || previous.closed == null)) {
+        failures.add(
+            audited.finding(
+                "round " + r + " of " + study + " begins before round " + (r - 1) + " closed"));
+      }
+    }
+    return round;
+  }
+
+  private void finishStudy(String study, AuditedEntry closed, TreeMap<Integer, Round> rounds) {
+    int last = rounds.isEmpty() ? 0 : rounds.lastKey();
+    roundCount += last;
+    for (int r = 1; r <= last; r++) {
+      Round round = rounds.get(r);
+      if (round == null) {
+        failures.add(Finding.of(study + " has no entry of round " + r + " but has round " + last));
+        continue;
+      }
+      if (round.closed == null) {
+        if (closed != null || r < last) {
+          failures.add(
+              round.firstEntry.finding(
+                  "round " + r + " of " + study + " has no RoundClosed decision"));
+        } else {
+          warnings.add(round.firstEntry.finding("round " + r + " of " + study + " is still open"));
+        }
+      }
+      if (round.opened == null) {
+        openingFailures.add(
+            round.firstEntry.finding(
+                "round "
+                    + r
+                    + " of "
+                    + study
+                    + " has no RoundOpened decision"
+                    + (round.closed == null
+                        ? ""
+                        : " but a RoundClosed at entry " + round.closed.index())
+                    + ": the coordinator logs one before each round's tasks, so its participants"
+                    + " and base model are unaccounted for"));
+        continue;
+      }
+      Set<String> participants =
+          new TreeSet<>(round.opened.entry().getDecision().getRoundOpened().getParticipantsList());
+      for (String participant : participants) {
+        if (!round.updated.contains(participant) && !round.dropped.contains(participant)) {
+          openingFailures.add(
+              round.opened.finding(
+                  "participant \""
+                      + participant
+                      + "\" of round "
+                      + r
+                      + " neither had an update accepted nor was dropped with a reason"));
+        }
+      }
+      Set<String> outsiders = new TreeSet<>(round.updated);
+      outsiders.addAll(round.dropped);
+      outsiders.removeAll(participants);
+      if (!outsiders.isEmpty()) {
+        openingFailures.add(
+            round.opened.finding(
+                "sites "
+                    + outsiders
+                    + " took part in round "
+                    + r
+                    + " but are not its participants"));
+      }
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package org.medfed.auditor;
+
+import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import org.medfed.auditor.LogAuditor.AuditedHead;
+import org.medfed.crypto.merkle.Checkpoint;
+import org.medfed.crypto.merkle.MerkleTree;
+import org.medfed.crypto.merkle.MerkleVerifier;
+import org.medfed.crypto.merkle.SignedCheckpoint;
+import org.medfed.crypto.merkle.VerificationException;
+
+/**
+ * {@code tree-heads}: every signed tree head is a canonical checkpoint of this log's origin, signed
+ * by the coordinator whose identity was verified; sizes never shrink and time never goes back; each
+ * head's root equals the RFC 9162 root recomputed from the first {@code treeSize} entries as
+ * stored; successive heads are consistent (by a consistency proof built from the log and checked
+ * with {@link MerkleVerifier}, which the root comparison already implies but which exercises the
+ * proof format a site uses); and the latest head covers the log, except for entries appended after
+ * it, which are a warning.
+ */
+final class TreeHeadCheck {
+  static final String NAME = "tree-heads";
+
+  private TreeHeadCheck() {}
+
+  static CheckResult run(
+      List<AuditedHead> heads, List<byte[]> leaves, IdentityCheck.Result identity) {
+    List<Finding> failures = new ArrayList<>();
+    List<Finding> warnings = new ArrayList<>();
+    MerkleTree tree = new MerkleTree();
+    leaves.forEach(tree::append);
+    long entries = tree.size();
+    if (!identity.trusted()) {
+      failures.add(
+          Finding.of(
+              "no tree head can be trusted: the coordinator's identity did not verify (see "
+                  + IdentityCheck.NAME
+                  + ")"));
+    }
+    if (heads.isEmpty()) {
+      failures.add(
+          Finding.of(
+              "tree-heads.log holds no signed tree head: none of the "
+                  + entries
+                  + " entries is authenticated"));
+    }
+    Checkpoint previous = null;
+    long previousIndex = -1;
+    long matching = 0;
+    for (AuditedHead audited : heads) {
+      long index = audited.record().index();
+      long offset = audited.record().offset();
+      Checkpoint checkpoint;
+      try {
+        checkpoint = Checkpoint.parse(audited.head().getCheckpoint().toByteArray());
+      } catch (VerificationException e) {
+        failures.add(
+            Finding.atHead("not a canonical checkpoint: " + e.getMessage(), index, offset, null));
+        continue;
+      }
+      long size = checkpoint.treeSize();
+      if (identity.trusted()) {
+        try {
+          new SignedCheckpoint(checkpoint, audited.head().getSignature().toByteArray())
+              .verify(identity.verifier().orElseThrow());
+        } catch (VerificationException | IllegalArgumentException e) {
+          failures.add(
+              Finding.atHead(
+                  "signature does not verify with the coordinator's certificate",
+                  index,
+                  offset,
+                  size));
+        }
+        X509Certificate certificate = identity.certificate().orElseThrow();
+        try {
+          certificate.checkValidity(Date.from(checkpoint.timestamp()));
+        } catch (CertificateException e) {
+          failures.add(
+              Finding.atHead(
+                  "signed at "
+                      + checkpoint.timestamp()
+                      + ", outside the coordinator certificate's validity",
+                  index,
+                  offset,
+                  size));
+        }
+      }
+      if (!checkpoint.origin().equals(identity.origin())) {
+        failures.add(
+            Finding.atHead(
+                "origin \""
+                    + checkpoint.origin()
+                    + "\" is not the log's origin \""
+                    + identity.origin()
+                    + "\" from LogOpened",
+                index,
+                offset,
+                size));
+      }
+      if (checkpoint.timestamp().isBefore(identity.openedAt())) {
+        failures.add(
+            Finding.atHead(
+                "signed at " + checkpoint.timestamp() + ", before the log was opened",
+                index,
+                offset,
+                size));
+      }
+      if (size > entries) {
+        failures.add(
+            Finding.atHead(
+                "commits to "
+                    + size
+                    + " entries but the log holds only "
+                    + entries
+                    + ": entries were removed or the log was cut",
+                index,
+                offset,
+                size));
+      } else {
+        byte[] root = tree.rootHash(size);
+        if (MessageDigest.isEqual(root, checkpoint.rootHash())) {
+          matching = Math.max(matching, size);
+        } else {
+          String where =
+              matching < size
+                  ? "; the heads that match cover "
+                      + matching
+                      + " entries, so the change lies in entries "
+                      + matching
+                      + ".."
+                      + (size - 1)
+                  : "";
+          failures.add(
+              Finding.atHead(
+                  "root hash "
+                      + base64(checkpoint.rootHash())
+                      + " differs from "
+                      + base64(root)
+                      + " recomputed over entries 0.."
+                      + (size - 1)
+                      + ": the log's history differs from what was signed"
+                      + where,
+                  index,
+                  offset,
+                  size));
+        }
+      }
+      if (previous != null) {
+        compare(previous, previousIndex, checkpoint, index, offset, tree, failures);
+      }
+      previous = checkpoint;
+      previousIndex = index;
+    }
+    long latest = previous == null ? 0 : previous.treeSize();
+    if (previous != null && latest < entries) {
+      warnings.add(
+          new Finding(
+              (entries - latest)
+                  + " entries ("
+                  + latest
+                  + ".."
+                  + (entries - 1)
+                  + ") were appended after the latest signed tree head and are not covered by any"
+                  + " signature; their integrity rests on CRCs alone",
+              LogFiles.EXCHANGE_LOG,
+              latest,
+              null,
+              null,
+              latest));
+    }
+    String summary =
+        heads.size()
+            + " signed tree heads; the latest covers "
+            + Math.min(latest, entries)
+            + " of "
+            + entries
+            + " entries";
+    return CheckResult.of(NAME, summary, failures, warnings);
+  }
+
+  private static void compare(
+      Checkpoint older,
+      long olderIndex,
+      Checkpoint newer,
+      long index,
+      long offset,
+      MerkleTree tree,
+      List<Finding> failures) {
+    long size = newer.treeSize();
+    if (size < older.treeSize()) {
+      failures.add(
+          Finding.atHead(
+              "tree size "
+                  + size
+                  + " is smaller than "
+                  + older.treeSize()
+                  + " of the previous head "
+                  + olderIndex
+                  + ": a log never shrinks",
+              index,
+              offset,
+              size));
+      return;
+    }
+    if (newer.timestamp().isBefore(older.timestamp())) {
+      failures.add(
+          Finding.atHead(
+              "timestamp "
+                  + newer.timestamp()
+                  + " is before "
+                  + older.timestamp()
+                  + " of the previous head "
+                  + olderIndex,
+              index,
+              offset,
+              size));
+    }
+    if (size > tree.size()) {
+      return;
+    }
+    try {
+      List<byte[]> proof = tree.consistencyProof(older.treeSize(), size);
+      MerkleVerifier.verifyConsistency(older, newer, proof);
+    } catch (VerificationException e) {
+      failures.add(
+          Finding.atHead(
+              "not consistent with head "
+                  + olderIndex
+                  + " (tree size "
+                  + older.treeSize()
+                  + ") by the consistency proof from this log: "
+                  + e.getMessage(),
+              index,
+              offset,
+              size));
+    }
+  }
+
+  private static String base64(byte[] hash) {
+    return Base64.getEncoder().encodeToString(hash);
+  }
+}
