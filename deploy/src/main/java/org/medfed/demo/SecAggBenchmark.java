@@ -44,11 +44,27 @@ public final class SecAggBenchmark {
     };
     for (int[] shape : shapes) {
       for (double dropout : new double[] {0, 0.1, 0.3}) {
-        run(shape[0], shape[1], dropout, false, random);
+        // The complete graph at n = 100, d = 10^6 means 100 x 99 mask streams of 4 MB in one
+        // process (about half an hour here): not run; SecAgg+ is the configuration for it.
+        if (!(shape[0] == 100 && shape[1] == 1_000_000)) {
+          runOrReport(shape[0], shape[1], dropout, false, random);
+        }
         if (shape[0] == 100) {
-          run(shape[0], shape[1], dropout, true, random);
+          runOrReport(shape[0], shape[1], dropout, true, random);
         }
       }
+    }
+  }
+
+  /** A round the protocol refuses (too few share holders survive) is a result too: say so. */
+  private static void runOrReport(
+      int n, int d, double dropout, boolean secAggPlus, SecureRandom random) throws Exception {
+    try {
+      run(n, d, dropout, secAggPlus, random);
+    } catch (org.medfed.crypto.secagg.SecAggException e) {
+      System.out.printf(
+          "| %d | %d | %s | %.0f%% | round refused: %s | | | | |%n",
+          n, d, secAggPlus ? "SecAgg+" : "complete", dropout * 100, e.getMessage());
     }
   }
 
@@ -107,8 +123,11 @@ public final class SecAggBenchmark {
       server.receive(site, shares);
     }
     Map<String, List<EncryptedShare>> routed = server.closeSharing();
-    int dropped = (int) Math.floor(n * dropout);
-    List<String> survivors = sites.subList(dropped, n);
+    List<String> shuffled = new ArrayList<>(sites);
+    java.util.Collections.shuffle(shuffled, random);
+    java.util.Set<String> droppedSites =
+        java.util.Set.copyOf(shuffled.subList(0, (int) Math.floor(n * dropout)));
+    List<String> survivors = sites.stream().filter(s -> !droppedSites.contains(s)).toList();
     for (String site : survivors) {
       long start = System.nanoTime();
       MaskedInput masked = clients.get(site).maskInput(routed.get(site), update);

@@ -209,7 +209,7 @@ public final class RoundEngine {
               site, accept ? Enrolment.Status.ACCEPTED : Enrolment.Status.DECLINED, reason);
       Map<String, Enrolment> enrolment = new TreeMap<>(checkpoint.enrolment());
       enrolment.put(site, answer);
-      checkpoint = withEnrolment(enrolment);
+      checkpoint = checkpoint.withEnrolment(enrolment);
       store.save(checkpoint);
       log.atInfo()
           .setMessage(accept ? "site accepted the study" : "site declined the study")
@@ -428,7 +428,7 @@ public final class RoundEngine {
               + ")");
       return;
     }
-    checkpoint = withStatus(StudyStatus.RUNNING, "");
+    checkpoint = checkpoint.withStatus(StudyStatus.RUNNING, "");
     store.save(checkpoint);
     log.atInfo()
         .setMessage("enrolment closed")
@@ -510,12 +510,7 @@ public final class RoundEngine {
               clock.instant(),
               baseVersion,
               results);
-      checkpoint =
-          withRound(
-              failed,
-              checkpoint.modelVersion(),
-              checkpoint.modelSha256(),
-              checkpoint.serverState());
+      checkpoint = checkpoint.withFailedRound(failed);
       store.save(checkpoint);
       decide(
           round,
@@ -551,7 +546,7 @@ public final class RoundEngine {
             clock.instant(),
             newVersion,
             results);
-    checkpoint = withRound(completed, newVersion, sha, aggregated.state());
+    checkpoint = checkpoint.withCompletedRound(completed, sha, aggregated.state());
     store.save(checkpoint);
     decide(
         round,
@@ -590,18 +585,7 @@ public final class RoundEngine {
             clock.instant(),
             newVersion,
             withMetrics);
-    List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
-    rounds.set(rounds.size() - 1, evaluated);
-    checkpoint =
-        copy(
-            checkpoint.status(),
-            checkpoint.outcome(),
-            checkpoint.nextRound(),
-            checkpoint.modelVersion(),
-            checkpoint.modelSha256(),
-            checkpoint.serverState(),
-            checkpoint.enrolment(),
-            rounds);
+    checkpoint = checkpoint.withLastRoundReplaced(evaluated);
     store.save(checkpoint);
     log.atInfo()
         .setMessage("round completed")
@@ -629,7 +613,7 @@ public final class RoundEngine {
   }
 
   private void finish(StudyStatus status, String outcome) {
-    checkpoint = withStatus(status, outcome);
+    checkpoint = checkpoint.withStatus(status, outcome);
     store.save(checkpoint);
     decide(
         checkpoint.nextRound() - 1,
@@ -775,70 +759,6 @@ public final class RoundEngine {
   }
 
   // ---- checkpoint copies ----
-
-  private StudyCheckpoint withStatus(StudyStatus status, String outcome) {
-    return copy(
-        status,
-        outcome,
-        checkpoint.nextRound(),
-        checkpoint.modelVersion(),
-        checkpoint.modelSha256(),
-        checkpoint.serverState(),
-        checkpoint.enrolment(),
-        checkpoint.rounds());
-  }
-
-  private StudyCheckpoint withEnrolment(Map<String, Enrolment> enrolment) {
-    return copy(
-        checkpoint.status(),
-        checkpoint.outcome(),
-        checkpoint.nextRound(),
-        checkpoint.modelVersion(),
-        checkpoint.modelSha256(),
-        checkpoint.serverState(),
-        enrolment,
-        checkpoint.rounds());
-  }
-
-  private StudyCheckpoint withRound(
-      RoundRecord record,
-      long version,
-      String sha,
-      org.medfed.coordinator.strategy.ServerState state) {
-    List<RoundRecord> rounds = new ArrayList<>(checkpoint.rounds());
-    rounds.add(record);
-    return copy(
-        checkpoint.status(),
-        checkpoint.outcome(),
-        record.round() + 1,
-        version,
-        sha,
-        state,
-        checkpoint.enrolment(),
-        rounds);
-  }
-
-  private StudyCheckpoint copy(
-      StudyStatus status,
-      String outcome,
-      int nextRound,
-      long version,
-      String sha,
-      org.medfed.coordinator.strategy.ServerState state,
-      Map<String, Enrolment> enrolment,
-      List<RoundRecord> rounds) {
-    return new StudyCheckpoint(
-        checkpoint.studyId(),
-        checkpoint.configDigest(),
-        status,
-        outcome,
-        nextRound,
-        version,
-        sha,
-        state,
-        enrolment,
-        rounds);
-  }
 
   private void decide(int round, CoordinatorDecision.Builder decision) {
     exchangeLog.recordDecision(study.id(), round, decision.build());
