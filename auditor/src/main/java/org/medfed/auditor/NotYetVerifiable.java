@@ -39,7 +39,7 @@ final class NotYetVerifiable {
                 + (withEpsilon == 0 ? "" : " (" + withEpsilon + " entries record ε spent)")),
         CheckResult.skipped(
             "receipts",
-            "the coordinator issues no receipts yet, and verify takes no --receipts directory"),
+            "sites verify and keep their receipts (state-dir/receipts), but verify takes no --receipts directory yet"),
         CheckResult.skipped(
             "aggregate-recomputation",
             "secure aggregation is not integrated and no masked contributions are retained, so no"
