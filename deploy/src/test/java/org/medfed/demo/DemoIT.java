@@ -71,4 +71,31 @@ class DemoIT {
         ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
         "the demo left processes running");
   }
+
+  @Test
+  void privateDemoKeepsEverySiteWithinItsCapAndReportsWhatEachSpent() throws Exception {
+    Path report = dir.resolve("private-report.json");
+    DemoOptions options =
+        new DemoOptions(
+            Path.of(System.getProperty("medfed.repo.root")),
+            Optional.of(report),
+            "fedadam",
+            2,
+            42,
+            Optional.of(dir.resolve("private-work")),
+            java.util.OptionalDouble.of(2.0));
+    assertTrue(new DemoMain().run(options), "the private demo's study did not complete");
+
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertTrue(json.get("differential_privacy").get("enabled").asBoolean());
+    assertTrue(json.get("differential_privacy").get("noise_multiplier").asDouble() > 0);
+    for (JsonNode site : json.get("sites")) {
+      JsonNode privacy = site.get("privacy");
+      assertEquals(2.0, privacy.get("epsilon_cap").asDouble(), site.toString());
+      assertEquals(2, privacy.get("rounds_charged").asInt(), site.toString());
+      double spent = privacy.get("epsilon_spent").asDouble();
+      assertTrue(spent > 1.5 && spent <= 2.0, "spent " + spent + " at " + site.get("id"));
+    }
+    assertTrue(json.get("audit").get("verified").asBoolean());
+  }
 }
