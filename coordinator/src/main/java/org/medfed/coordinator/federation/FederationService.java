@@ -360,18 +360,15 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       }
 
       private void recordUpload(UpdateHeader header, String outcome) {
-        exchangeLog.recordMessage(
+        recordFromSite(
             header.getStudyId(),
             header.getRound(),
-            ExchangedMessage.newBuilder()
-                .setRpc("PushUpdate")
-                .setSender(site)
-                .setReceiver(coordinatorName)
-                .setPayloadSha256(header.getVectorSha256())
-                .setPayloadSize((long) header.getVectorLength() * Float.BYTES)
-                .setOutcome(outcome)
-                .setEpsilonSpent(header.getEpsilonSpent())
-                .build());
+            "PushUpdate",
+            site,
+            header.getVectorSha256(),
+            (long) header.getVectorLength() * Float.BYTES,
+            outcome,
+            header.getEpsilonSpent());
       }
     };
   }
@@ -596,9 +593,12 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private void recordFromSite(
       String studyId, int round, String method, String site, byte[] payload, String outcome) {
     recordFromSite(
-        studyId, round, method, site, ExchangeLog.sha256(payload), payload.length, outcome);
+        studyId, round, method, site, ExchangeLog.sha256(payload), payload.length, outcome, 0);
   }
 
+  /**
+   * @param epsilonSpent the privacy loss the site reports with the message; 0 when none
+   */
   private void recordFromSite(
       String studyId,
       int round,
@@ -606,7 +606,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       String site,
       ByteString sha256,
       long size,
-      String outcome) {
+      String outcome,
+      double epsilonSpent) {
     exchangeLog.recordMessage(
         studyId,
         round,
@@ -617,6 +618,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             .setPayloadSha256(sha256)
             .setPayloadSize(size)
             .setOutcome(outcome)
+            .setEpsilonSpent(epsilonSpent)
             .build());
   }
 

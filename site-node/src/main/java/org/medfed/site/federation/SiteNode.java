@@ -340,7 +340,7 @@ public final class SiteNode {
         return;
       }
     } else {
-      Optional<String> requiresPrivacy = privacy.checkStudy(null, 0, 0, data.trainRecords());
+      Optional<String> requiresPrivacy = privacy.checkNonPrivate();
       if (requiresPrivacy.isPresent()) {
         declineRound(task, requiresPrivacy.get());
         return;

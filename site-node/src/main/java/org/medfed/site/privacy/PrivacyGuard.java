@@ -48,15 +48,7 @@ public final class PrivacyGuard {
   public synchronized Optional<String> checkStudy(
       DpSgdSettings dp, double delta, long totalSteps, long trainRecords) {
     if (dp == null) {
-      return cap == null
-          ? Optional.empty()
-          : Optional.of(
-              String.format(
-                  Locale.ROOT,
-                  "this site requires differential privacy (its cap is epsilon %s at delta %s)"
-                      + " and the study trains without it",
-                  cap.epsilon(),
-                  cap.delta()));
+      return checkNonPrivate();
     }
     if (!(delta > 0) || delta >= 1.0 / trainRecords) {
       return Optional.of(
@@ -95,6 +87,19 @@ public final class PrivacyGuard {
     }
     ledger(trainRecords);
     return Optional.empty();
+  }
+
+  /** Why the site must decline training without differential privacy, or empty: it has a cap. */
+  public Optional<String> checkNonPrivate() {
+    return cap == null
+        ? Optional.empty()
+        : Optional.of(
+            String.format(
+                Locale.ROOT,
+                "this site requires differential privacy (its cap is epsilon %s at delta %s)"
+                    + " and the study trains without it",
+                cap.epsilon(),
+                cap.delta()));
   }
 
   /** Why the site must decline this round, or empty: the round would cross the cap. */
