@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.medfed.crypto.pki.Pem;
@@ -19,11 +21,12 @@ import org.medfed.crypto.pki.PkiException;
  * was skipped, 1 when a check failed, 2 for a usage error (one sentence on standard error).
  */
 public final class AuditMain {
-  static final String USAGE = "medfed-audit verify --log DIR --ca CA.pem [--json FILE]";
+  static final String USAGE =
+      "medfed-audit verify --log DIR --ca CA.pem [--receipts DIR ...] [--json FILE]";
   static final int VERIFIED = 0;
   static final int FAILED = 1;
   static final int USAGE_ERROR = 2;
-  private static final Set<String> OPTIONS = Set.of("--log", "--ca", "--json");
+  private static final Set<String> OPTIONS = Set.of("--log", "--ca", "--json", "--receipts");
 
   private AuditMain() {}
 
@@ -55,7 +58,13 @@ public final class AuditMain {
     if (!args[0].equals("verify")) {
       throw new UsageException("unknown command \"" + args[0] + "\"");
     }
-    Map<String, String> options = options(args);
+    List<Path> receipts = new ArrayList<>();
+    Map<String, String> options = options(args, receipts);
+    for (Path folder : receipts) {
+      if (!Files.isDirectory(folder)) {
+        throw new UsageException("--receipts " + folder + " is not a directory");
+      }
+    }
     if (!options.containsKey("--log")) {
       throw new UsageException("--log DIR is required");
     }
@@ -81,7 +90,7 @@ public final class AuditMain {
     }
     AuditReport report;
     try {
-      report = LogAuditor.verify(directory, ca);
+      report = LogAuditor.verify(directory, ca, receipts);
     } catch (IOException e) {
       throw new UsageException("cannot read the log in " + directory + " (" + e.getMessage() + ")");
     }
@@ -96,7 +105,11 @@ public final class AuditMain {
     return report.passed() ? VERIFIED : FAILED;
   }
 
-  private static Map<String, String> options(String[] args) throws UsageException {
+  /**
+   * Single-valued options; {@code --receipts} may be given once per site, into {@code receipts}.
+   */
+  private static Map<String, String> options(String[] args, List<Path> receipts)
+      throws UsageException {
     Map<String, String> options = new HashMap<>();
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
@@ -116,6 +129,10 @@ public final class AuditMain {
       }
       if (value == null || value.isEmpty()) {
         throw new UsageException("option " + name + " needs a value");
+      }
+      if (name.equals("--receipts")) {
+        receipts.add(Path.of(value));
+        continue;
       }
       if (options.put(name, value) != null) {
         throw new UsageException("option " + name + " is given twice");

@@ -12,10 +12,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.crypto.merkle.LogKeyVerifier;
 import org.medfed.crypto.pki.PartyIdentity;
 import org.medfed.crypto.pki.PartyRole;
 import org.medfed.crypto.pki.PkiException;
-import org.medfed.crypto.sign.Signatures;
 import org.medfed.crypto.sign.Verifier;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.LogOpened;
@@ -153,7 +153,7 @@ final class IdentityCheck {
     }
     Verifier verifier = null;
     try {
-      verifier = Signatures.verifier(certificate);
+      verifier = LogKeyVerifier.forCertificate(certificate);
     } catch (InvalidKeyException e) {
       failures.add(
           first.finding("coordinator certificate cannot verify signatures: " + e.getMessage()));

@@ -1,6 +1,8 @@
 package org.medfed.auditor;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import java.io.IOException;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.medfed.crypto.merkle.StreamingMerkleTree;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.SignedTreeHead;
 
@@ -22,11 +26,14 @@ import org.medfed.proto.v1.SignedTreeHead;
  * still gets as complete a report as its intact part allows.
  *
  * <p>The checks: {@code file-integrity}, {@code coordinator-identity}, {@code tree-heads}, {@code
- * protocol}, {@code round-openings}, and the four the coordinator does not produce the data for
- * yet, reported as skipped: {@code sender-signatures}, {@code privacy-budget}, {@code receipts},
- * {@code aggregate-recomputation}.
+ * protocol}, {@code round-openings}, {@code sender-signatures}, {@code privacy-budget} (needs the
+ * retained payloads), {@code receipts} (needs sites' receipts) and {@code aggregate-recomputation}
+ * (needs the retained payloads); a check without its evidence is reported as skipped, never passed.
  */
 public final class LogAuditor {
+
+  private static final Map<Descriptor, List<FieldDescriptor>> MESSAGE_FIELDS =
+      new ConcurrentHashMap<>();
 
   private LogAuditor() {}
 
@@ -37,42 +44,107 @@ public final class LogAuditor {
    */
   public static AuditReport verify(Path directory, X509Certificate consortiumCa)
       throws IOException {
+    return verify(directory, consortiumCa, List.of());
+  }
+
+  /**
+   * Verifies the log in {@code directory}, the payloads retained beside it ({@code contributions/})
+   * and the receipts the given sites hold.
+   *
+   * @param receipts each a site's receipts folder ({@code state-dir/receipts}) or its state dir
+   * @throws IOException if either log file cannot be read
+   */
+  public static AuditReport verify(
+      Path directory, X509Certificate consortiumCa, List<Path> receipts) throws IOException {
     Objects.requireNonNull(directory, "directory");
     byte[] log = Files.readAllBytes(directory.resolve(LogFiles.EXCHANGE_LOG));
     byte[] heads = Files.readAllBytes(directory.resolve(LogFiles.TREE_HEADS));
-    return verify(directory.toString(), log, heads, consortiumCa);
+    return verify(
+        directory.toString(),
+        log,
+        heads,
+        consortiumCa,
+        new RetainedPayloads(directory.resolve("contributions")),
+        receipts);
   }
 
   /** Verifies the contents of the two files; {@code source} names them in the report. */
   public static AuditReport verify(
       String source, byte[] exchangeLog, byte[] treeHeads, X509Certificate consortiumCa) {
+    return verify(source, exchangeLog, treeHeads, consortiumCa, RetainedPayloads.none(), List.of());
+  }
+
+  static AuditReport verify(
+      String source,
+      byte[] exchangeLog,
+      byte[] treeHeads,
+      X509Certificate consortiumCa,
+      RetainedPayloads retained,
+      List<Path> receipts) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(exchangeLog, "exchangeLog");
     Objects.requireNonNull(treeHeads, "treeHeads");
     Objects.requireNonNull(consortiumCa, "consortiumCa");
-    LogFiles.Parsed logFile = LogFiles.parse(LogFiles.EXCHANGE_LOG, exchangeLog);
+    // The tree heads first (a few thousand small records): they say which tree sizes the single
+    // pass over the entries must hash.
     LogFiles.Parsed headFile = LogFiles.parse(LogFiles.TREE_HEADS, treeHeads);
+    Decoder decoder = new Decoder();
+    List<Finding> headFailures = new ArrayList<>();
+    List<AuditedHead> heads = new ArrayList<>();
+    for (LogFiles.Record record : headFile.records()) {
+      byte[] payload = record.payload();
+      decoder
+          .decode(
+              payload,
+              0,
+              payload.length,
+              record.index(),
+              record.offset(),
+              SignedTreeHead.parser(),
+              "SignedTreeHead",
+              LogFiles.TREE_HEADS,
+              headFailures)
+          .ifPresent(head -> heads.add(new AuditedHead(record, head)));
+    }
+    TreeHeadCheck.Plan plan = TreeHeadCheck.plan(heads);
+    StreamingMerkleTree tree = new StreamingMerkleTree();
+    plan.request(tree, LogFiles.maxRecords(exchangeLog.length));
+
+    // One pass over the entries, each read in place: its leaf hash into the tree, its decoding.
+    List<Finding> entryFailures = new ArrayList<>();
+    List<AuditedEntry> entries = new ArrayList<>();
+    LogFiles.Scanned logFile =
+        LogFiles.scan(
+            LogFiles.EXCHANGE_LOG,
+            exchangeLog,
+            (index, offset, file, from, length) -> {
+              tree.appendLeaf(file, from, length);
+              decoder
+                  .decode(
+                      file,
+                      from,
+                      length,
+                      index,
+                      offset,
+                      LogEntry.parser(),
+                      "LogEntry",
+                      LogFiles.EXCHANGE_LOG,
+                      entryFailures)
+                  .ifPresent(entry -> entries.add(new AuditedEntry(index, offset, entry)));
+            });
 
     List<Finding> integrity = new ArrayList<>();
     logFile.problem().ifPresent(integrity::add);
     headFile.problem().ifPresent(integrity::add);
-    List<AuditedEntry> entries = new ArrayList<>();
-    for (LogFiles.Record record : logFile.records()) {
-      decode(record, LogEntry.parser(), "LogEntry", LogFiles.EXCHANGE_LOG, integrity)
-          .ifPresent(entry -> entries.add(new AuditedEntry(record, entry)));
-    }
-    List<AuditedHead> heads = new ArrayList<>();
-    for (LogFiles.Record record : headFile.records()) {
-      decode(record, SignedTreeHead.parser(), "SignedTreeHead", LogFiles.TREE_HEADS, integrity)
-          .ifPresent(head -> heads.add(new AuditedHead(record, head)));
-    }
+    integrity.addAll(entryFailures);
+    integrity.addAll(headFailures);
     List<CheckResult> checks = new ArrayList<>();
     checks.add(
         CheckResult.of(
             "file-integrity",
             LogFiles.EXCHANGE_LOG
                 + ": "
-                + logFile.records().size()
+                + logFile.records()
                 + " records in "
                 + logFile.length()
                 + " bytes; "
@@ -84,26 +156,23 @@ public final class LogAuditor {
                 + " bytes (magic, lengths, CRC-32C, canonical protobuf)",
             integrity,
             List.of()));
-
     IdentityCheck.Result identity = IdentityCheck.run(entries, consortiumCa);
     checks.add(identity.result());
-    List<byte[]> leaves = logFile.records().stream().map(LogFiles.Record::payload).toList();
-    checks.add(TreeHeadCheck.run(heads, leaves, identity));
+    checks.add(TreeHeadCheck.run(plan, tree, identity));
     ProtocolCheck protocol = new ProtocolCheck(entries, identity);
     checks.add(protocol.run());
     checks.add(protocol.roundOpenings());
-    checks.addAll(NotYetVerifiable.checks(entries));
-    return new AuditReport(source, logFile.records().size(), headFile.records().size(), checks);
+    checks.add(SenderSignatureCheck.run(entries, consortiumCa, identity.coordinatorName()));
+    checks.add(PrivacyBudgetCheck.run(entries, retained, identity.coordinatorName()));
+    checks.add(ReceiptsCheck.run(receipts, entries, heads));
+    checks.add(AggregateCheck.run(entries, consortiumCa, retained));
+    return new AuditReport(source, logFile.records(), headFile.records().size(), checks);
   }
 
-  /** An entry that decoded, with its record (index, byte offset and the exact bytes hashed). */
-  record AuditedEntry(LogFiles.Record record, LogEntry entry) {
-    long index() {
-      return record.index();
-    }
-
+  /** An entry that decoded, with its index (also its Merkle leaf index) and byte offset. */
+  record AuditedEntry(long index, long offset, LogEntry entry) {
     Finding finding(String message) {
-      return Finding.atEntry(message, record.index(), record.offset());
+      return Finding.atEntry(message, index, offset);
     }
   }
 
@@ -111,42 +180,70 @@ public final class LogAuditor {
   record AuditedHead(LogFiles.Record record, SignedTreeHead head) {}
 
   /**
-   * Decodes a payload and insists that it is exactly the deterministic encoding of what it decodes
+   * Decodes payloads and insists that each is exactly the deterministic encoding of what it decodes
    * to, with no unknown fields: the writer serialises deterministically, so any other byte string
-   * that happens to parse was not written by it.
+   * that happens to parse was not written by it. Reuses one buffer for the re-encodings.
    */
-  private static <M extends Message> Optional<M> decode(
-      LogFiles.Record record,
-      com.google.protobuf.Parser<M> parser,
-      String type,
-      String file,
-      List<Finding> failures) {
-    M message;
-    try {
-      message = parser.parseFrom(record.payload());
-    } catch (InvalidProtocolBufferException e) {
-      failures.add(
-          Finding.atOffset(
-              "record " + record.index() + " is not a " + type + ": " + e.getMessage(),
-              file,
-              record.index(),
-              record.offset()));
-      return Optional.empty();
+  private static final class Decoder {
+    private byte[] encoded = new byte[256];
+
+    <M extends Message> Optional<M> decode(
+        byte[] file,
+        int from,
+        int length,
+        long index,
+        long offset,
+        com.google.protobuf.Parser<M> parser,
+        String type,
+        String fileName,
+        List<Finding> failures) {
+      M message;
+      try {
+        message = parser.parseFrom(file, from, length);
+      } catch (InvalidProtocolBufferException e) {
+        failures.add(
+            Finding.atOffset(
+                "record " + index + " is not a " + type + ": " + e.getMessage(),
+                fileName,
+                index,
+                offset));
+        return Optional.empty();
+      }
+      if (!encodesTo(message, file, from, length) || hasUnknownFields(message)) {
+        failures.add(
+            Finding.atOffset(
+                "record "
+                    + index
+                    + " is not in the canonical (deterministic) "
+                    + type
+                    + " encoding the coordinator writes",
+                fileName,
+                index,
+                offset));
+        return Optional.empty();
+      }
+      return Optional.of(message);
     }
-    if (hasUnknownFields(message) || !Arrays.equals(deterministic(message), record.payload())) {
-      failures.add(
-          Finding.atOffset(
-              "record "
-                  + record.index()
-                  + " is not in the canonical (deterministic) "
-                  + type
-                  + " encoding the coordinator writes",
-              file,
-              record.index(),
-              record.offset()));
-      return Optional.empty();
+
+    /** Whether the deterministic encoding of {@code message} is {@code file[from, from+length)}. */
+    private boolean encodesTo(Message message, byte[] file, int from, int length) {
+      int size = message.getSerializedSize();
+      if (size != length) {
+        return false;
+      }
+      if (encoded.length < size) {
+        encoded = new byte[Math.max(size, 2 * encoded.length)];
+      }
+      CodedOutputStream out = CodedOutputStream.newInstance(encoded, 0, size);
+      out.useDeterministicSerialization();
+      try {
+        message.writeTo(out);
+        out.checkNoSpaceLeft();
+      } catch (IOException e) {
+        throw new IllegalStateException("serialising into a sized array cannot fail", e);
+      }
+      return Arrays.equals(encoded, 0, size, file, from, from + length);
     }
-    return Optional.of(message);
   }
 
   static byte[] deterministic(Message message) {
@@ -162,24 +259,33 @@ public final class LogAuditor {
     return bytes;
   }
 
+  /** Whether {@code message} or any message inside it holds fields its schema does not define. */
   private static boolean hasUnknownFields(Message message) {
-    if (!message.getUnknownFields().asMap().isEmpty()) {
+    if (!message.getUnknownFields().isEmpty()) {
       return true;
     }
-    for (Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> field :
-        message.getAllFields().entrySet()) {
-      Object value = field.getValue();
-      if (value instanceof Message nested && hasUnknownFields(nested)) {
-        return true;
-      }
-      if (value instanceof List<?> list) {
-        for (Object item : list) {
-          if (item instanceof Message nested && hasUnknownFields(nested)) {
+    for (FieldDescriptor field : messageFields(message.getDescriptorForType())) {
+      if (field.isRepeated()) {
+        int count = message.getRepeatedFieldCount(field);
+        for (int i = 0; i < count; i++) {
+          if (hasUnknownFields((Message) message.getRepeatedField(field, i))) {
             return true;
           }
         }
+      } else if (message.hasField(field) && hasUnknownFields((Message) message.getField(field))) {
+        return true;
       }
     }
     return false;
+  }
+
+  /** The fields of a message type that hold messages (repeated and map fields included). */
+  private static List<FieldDescriptor> messageFields(Descriptor type) {
+    return MESSAGE_FIELDS.computeIfAbsent(
+        type,
+        t ->
+            t.getFields().stream()
+                .filter(f -> f.getJavaType() == FieldDescriptor.JavaType.MESSAGE)
+                .toList());
   }
 }

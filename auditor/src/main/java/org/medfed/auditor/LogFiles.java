@@ -36,11 +36,35 @@ final class LogFiles {
   /** The records that framed correctly, and the first problem if the file has one. */
   record Parsed(List<Record> records, Optional<Finding> problem, long length) {}
 
+  /** How many records framed correctly, and the first problem if the file has one. */
+  record Scanned(long records, Optional<Finding> problem, long length) {}
+
+  /**
+   * Receives each record that frames correctly and passes its CRC, in order, as a slice of the file
+   * (no copy): the payload is {@code file[from, from + length)}.
+   */
+  interface RecordVisitor {
+    void record(long index, long offset, byte[] file, int from, int length);
+  }
+
   static Parsed parse(String fileName, byte[] file) {
     List<Record> records = new ArrayList<>();
+    Scanned scanned =
+        scan(
+            fileName,
+            file,
+            (index, offset, bytes, from, length) ->
+                records.add(
+                    new Record(index, offset, Arrays.copyOfRange(bytes, from, from + length))));
+    return new Parsed(records, scanned.problem(), scanned.length());
+  }
+
+  /** Reads the records as {@link #parse} does, handing each to {@code visitor} as it goes. */
+  static Scanned scan(String fileName, byte[] file, RecordVisitor visitor) {
+    long records = 0;
     if (file.length < MAGIC.length
         || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      return new Parsed(
+      return new Scanned(
           records,
           Optional.of(
               Finding.atOffset(
@@ -48,9 +72,10 @@ final class LogFiles {
           file.length);
     }
     ByteBuffer buffer = ByteBuffer.wrap(file);
+    CRC32C crc = new CRC32C();
     int position = MAGIC.length;
     while (position < file.length) {
-      long index = records.size();
+      long index = records;
       int remaining = file.length - position;
       if (remaining < HEADER) {
         return torn(
@@ -97,9 +122,9 @@ final class LogFiles {
                 + (remaining - HEADER)
                 + " follow its header");
       }
-      byte[] payload =
-          Arrays.copyOfRange(file, position + HEADER, position + HEADER + (int) length);
-      int computed = crc32c(payload);
+      crc.reset();
+      crc.update(file, position + HEADER, (int) length);
+      int computed = (int) crc.getValue();
       if (computed != storedCrc) {
         return torn(
             fileName,
@@ -111,10 +136,16 @@ final class LogFiles {
                 "record %d fails its CRC-32C check (stored %08x, computed %08x)",
                 index, storedCrc, computed));
       }
-      records.add(new Record(index, position, payload));
+      visitor.record(index, position, file, position + HEADER, (int) length);
+      records++;
       position += HEADER + (int) length;
     }
-    return new Parsed(records, Optional.empty(), file.length);
+    return new Scanned(records, Optional.empty(), file.length);
+  }
+
+  /** The most records a file of {@code length} bytes can hold (each has at least 9 bytes). */
+  static long maxRecords(long length) {
+    return Math.max(0, length - MAGIC.length) / (HEADER + 1);
   }
 
   /** Frames one payload as a record: the inverse of {@link #parse} for one record. */
@@ -136,9 +167,9 @@ final class LogFiles {
     return (int) crc.getValue();
   }
 
-  private static Parsed torn(
-      String fileName, List<Record> records, long index, int position, int length, String what) {
-    return new Parsed(
+  private static Scanned torn(
+      String fileName, long records, long index, int position, int length, String what) {
+    return new Scanned(
         records, Optional.of(Finding.atOffset(what, fileName, index, position)), length);
   }
 

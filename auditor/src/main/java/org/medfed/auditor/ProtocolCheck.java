@@ -44,7 +44,20 @@ final class ProtocolCheck {
   static final String NAME = "protocol";
   static final String OPENINGS = "round-openings";
   private static final Set<String> FROM_SITE =
-      Set.of("Join", "AnswerInvitation", "DeclineRound", "ReportEvaluation", "PushUpdate");
+      Set.of(
+          "Join",
+          "AnswerInvitation",
+          "DeclineRound",
+          "ReportEvaluation",
+          "PushUpdate",
+          "AdvertiseKeys",
+          "ShareKeys",
+          "PushMaskedInput",
+          "RevealShares");
+
+  /** A site's contribution to a round: a plaintext update, or its masked input under SecAgg. */
+  private static final Set<String> CONTRIBUTIONS = Set.of("PushUpdate", "PushMaskedInput");
+
   private static final Set<String> TO_SITE = Set.of("PollTask", "PullModel");
   private static final Pattern REFUSAL = Pattern.compile("([A-Z][A-Z_]*): (.*)", Pattern.DOTALL);
   private static final int SHA256_BYTES = 32;
@@ -83,6 +96,11 @@ final class ProtocolCheck {
       boolean counts;
       if (entry.hasMessage()) {
         counts = checkMessage(audited);
+      } else if (entry.hasDecision() && entry.getDecision().hasSiteRevoked()) {
+        checkRevocation(audited); // consortium-wide: belongs to no study
+        continue;
+      } else if (entry.hasDecision() && entry.getDecision().hasSiteCertified()) {
+        continue; // consortium-wide; the sender-signature check verifies it
       } else if (entry.hasDecision()) {
         counts = true;
       } else {
@@ -125,6 +143,29 @@ final class ProtocolCheck {
         roundCount + " rounds: opening, participants and base model lineage",
         openingFailures,
         List.of());
+  }
+
+  /**
+   * A SiteRevoked decision (issue #6): outside any study, naming the site, the certificate serial
+   * in hexadecimal, the reason and when it was revoked.
+   */
+  private void checkRevocation(AuditedEntry audited) {
+    LogEntry entry = audited.entry();
+    org.medfed.proto.v1.SiteRevoked revoked = entry.getDecision().getSiteRevoked();
+    if (revoked.getSite().isEmpty()
+        || !revoked.getCertificateSerial().matches("[0-9a-f]{1,64}")
+        || revoked.getReason().isBlank()
+        || revoked.getRevokedAtUnixMillis() <= 0) {
+      failures.add(
+          audited.finding(
+              "SiteRevoked of \""
+                  + revoked.getSite()
+                  + "\" must name the site, the certificate serial in hexadecimal, a reason and"
+                  + " a time"));
+    }
+    if (!entry.getStudyId().isEmpty() || entry.getRound() != 0) {
+      failures.add(audited.finding("SiteRevoked must be outside any study and round"));
+    }
   }
 
   /** Checks one message; returns whether it took effect (accepted or sent) in its study. */
@@ -233,7 +274,7 @@ final class ProtocolCheck {
         }
         if (r > 0) {
           Round round = round(rounds, r, audited, study);
-          if (message.getRpc().equals("PushUpdate") && message.getOutcome().equals("accepted")) {
+          if (CONTRIBUTIONS.contains(message.getRpc()) && message.getOutcome().equals("accepted")) {
             if (round.closed != null) {
               failures.add(
                   audited.finding(

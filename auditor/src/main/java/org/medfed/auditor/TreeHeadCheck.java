@@ -9,9 +9,9 @@ import java.util.Date;
 import java.util.List;
 import org.medfed.auditor.LogAuditor.AuditedHead;
 import org.medfed.crypto.merkle.Checkpoint;
-import org.medfed.crypto.merkle.MerkleTree;
 import org.medfed.crypto.merkle.MerkleVerifier;
 import org.medfed.crypto.merkle.SignedCheckpoint;
+import org.medfed.crypto.merkle.StreamingMerkleTree;
 import org.medfed.crypto.merkle.VerificationException;
 
 /**
@@ -28,12 +28,63 @@ final class TreeHeadCheck {
 
   private TreeHeadCheck() {}
 
-  static CheckResult run(
-      List<AuditedHead> heads, List<byte[]> leaves, IdentityCheck.Result identity) {
+  /**
+   * The heads with their checkpoints decoded (or why not): made before the entries are read, so
+   * that the one pass over them computes the roots and consistency proofs {@link #run} compares.
+   */
+  static final class Plan {
+    private final List<AuditedHead> heads;
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private final List<VerificationException> malformed = new ArrayList<>();
+
+    private Plan(List<AuditedHead> heads) {
+      this.heads = heads;
+      for (AuditedHead audited : heads) {
+        try {
+          checkpoints.add(Checkpoint.parse(audited.head().getCheckpoint().toByteArray()));
+          malformed.add(null);
+        } catch (VerificationException e) {
+          checkpoints.add(null);
+          malformed.add(e);
+        }
+      }
+    }
+
+    /**
+     * Asks {@code tree} for every root {@link #run} compares and every proof it checks, leaving out
+     * tree sizes above {@code maxEntries}, which the log cannot reach ({@link #run} reports those
+     * heads without a root or proof).
+     */
+    void request(StreamingMerkleTree tree, long maxEntries) {
+      Checkpoint previous = null;
+      for (Checkpoint checkpoint : checkpoints) {
+        if (checkpoint == null) {
+          continue;
+        }
+        long size = checkpoint.treeSize();
+        if (size <= maxEntries) {
+          tree.requestRootHash(size);
+          if (previous != null && size >= previous.treeSize()) {
+            tree.requestConsistencyProof(previous.treeSize(), size);
+          }
+        }
+        previous = checkpoint;
+      }
+    }
+  }
+
+  static Plan plan(List<AuditedHead> heads) {
+    return new Plan(heads);
+  }
+
+  /**
+   * Runs the check over the heads of {@code plan}; {@code tree} has been given every entry after
+   * {@link Plan#request}.
+   */
+  static CheckResult run(Plan plan, StreamingMerkleTree tree, IdentityCheck.Result identity) {
+    List<AuditedHead> heads = plan.heads;
     List<Finding> failures = new ArrayList<>();
     List<Finding> warnings = new ArrayList<>();
-    MerkleTree tree = new MerkleTree();
-    leaves.forEach(tree::append);
     long entries = tree.size();
     if (!identity.trusted()) {
       failures.add(
@@ -52,15 +103,18 @@ final class TreeHeadCheck {
     Checkpoint previous = null;
     long previousIndex = -1;
     long matching = 0;
-    for (AuditedHead audited : heads) {
+    for (int i = 0; i < heads.size(); i++) {
+      AuditedHead audited = heads.get(i);
       long index = audited.record().index();
       long offset = audited.record().offset();
-      Checkpoint checkpoint;
-      try {
-        checkpoint = Checkpoint.parse(audited.head().getCheckpoint().toByteArray());
-      } catch (VerificationException e) {
+      Checkpoint checkpoint = plan.checkpoints.get(i);
+      if (checkpoint == null) {
         failures.add(
-            Finding.atHead("not a canonical checkpoint: " + e.getMessage(), index, offset, null));
+            Finding.atHead(
+                "not a canonical checkpoint: " + plan.malformed.get(i).getMessage(),
+                index,
+                offset,
+                null));
         continue;
       }
       long size = checkpoint.treeSize();
@@ -189,7 +243,7 @@ final class TreeHeadCheck {
       Checkpoint newer,
       long index,
       long offset,
-      MerkleTree tree,
+      StreamingMerkleTree tree,
       List<Finding> failures) {
     long size = newer.treeSize();
     if (size < older.treeSize()) {

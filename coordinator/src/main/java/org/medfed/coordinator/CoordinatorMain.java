@@ -25,8 +25,9 @@ public final class CoordinatorMain {
           usage: medfed-coordinator serve --medfed.study-file=FILE \\
                    --medfed.tls.certificate=FILE --medfed.tls.private-key=FILE \\
                    --medfed.tls.ca-certificate=FILE [--medfed.data-dir=DIR] \\
-                   [--medfed.grpc.port=7443] [--micronaut.server.port=8080]
-                 medfed-coordinator provision (init|add-site) ...""");
+                   [--medfed.grpc.port=7443] [--micronaut.server.port=8080] \\
+                   [--medfed.enrolment.pki-dir=DIR] [--medfed.tls.crl=FILE]
+                 medfed-coordinator provision (init|add-site|enrol-token|revoke|remove-site) ...""");
       System.exit(2);
     }
     // Started by hand rather than through Micronaut.run, whose start-up error handler prints a

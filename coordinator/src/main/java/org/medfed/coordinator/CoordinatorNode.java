@@ -9,7 +9,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
+import org.medfed.coordinator.enrolment.CertificateServices;
 import org.medfed.coordinator.exchangelog.ExchangeLog;
+import org.medfed.coordinator.federation.CertificateLifecycle;
 import org.medfed.coordinator.federation.FederationServer;
 import org.medfed.coordinator.federation.TlsMaterial;
 import org.medfed.coordinator.round.RoundEngine;
@@ -66,6 +68,8 @@ public final class CoordinatorNode implements AutoCloseable {
     } catch (IOException | InvalidKeyException e) {
       throw new ConfigurationException("cannot open the exchange log: " + e.getMessage());
     }
+    CertificateLifecycle certificates =
+        CertificateServices.start(settings.certificates(), tls, exchangeLog, study.sites());
     RoundEngine engine;
     try {
       engine =
@@ -76,6 +80,7 @@ public final class CoordinatorNode implements AutoCloseable {
               store,
               exchangeLog,
               settings.enrolmentWindow(),
+              tls.ca(),
               Clock.systemUTC());
     } catch (IllegalStateException | UncheckedIOException e) {
       throw new ConfigurationException(e.getMessage());
@@ -86,7 +91,8 @@ public final class CoordinatorNode implements AutoCloseable {
             tls,
             engine,
             exchangeLog,
-            settings.maxChunkElements());
+            settings.maxChunkElements(),
+            certificates);
     Thread studyThread =
         Thread.ofPlatform()
             .name("study-" + study.id())

@@ -18,11 +18,13 @@ import org.medfed.site.data.RawTable;
 import org.medfed.site.data.SchemaMapping;
 import org.medfed.site.federation.EgressLedger;
 import org.medfed.site.federation.SiteChannels;
+import org.medfed.site.federation.SiteCredentials;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.policy.LocalPolicy;
 import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
 import org.medfed.site.receipts.ReceiptBook;
+import org.medfed.site.secagg.SecureAggregationSetup;
 
 /**
  * A consortium for integration tests: a fresh CA, the coordinator's certificate, and site kits
@@ -152,7 +154,8 @@ final class TestNetwork {
             SchemaMapping.load(data.resolve("uci-mapping.yaml")));
     TrainTestSplit split =
         TrainTestSplit.fromFile(data.resolve("flamby_split_rs43.csv"), SITE_FILES.get(site));
-    ManagedChannel channel = channel(site, port);
+    SiteCredentials credentials = SiteCredentials.load(kit(site, ca));
+    ManagedChannel channel = SiteChannels.open("localhost:" + port, credentials);
     EgressLedger ledger = new EgressLedger(stateDir(site));
     SiteNode node =
         new SiteNode(
@@ -161,6 +164,7 @@ final class TestNetwork {
             policy,
             privacy,
             new ReceiptBook(stateDir(site), ca.certificate()),
+            new SecureAggregationSetup(credentials::current, ca.certificate()),
             channel,
             ledger,
             () -> {});

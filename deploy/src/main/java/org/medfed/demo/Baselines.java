@@ -29,7 +29,11 @@ import org.medfed.site.train.ReferenceModels;
 final class Baselines {
   private static final double LAMBDA = 1.0;
 
-  record SiteBaseline(Metrics localOnly, Metrics pooledReference) {}
+  /**
+   * @param trainRecords the site's training split, as the site itself counts it (under secure
+   *     aggregation the coordinator never learns one site's count)
+   */
+  record SiteBaseline(Metrics localOnly, Metrics pooledReference, int trainRecords) {}
 
   static Map<String, SiteBaseline> compute(Path dataDir) throws DataException {
     SchemaMapping mapping = SchemaMapping.load(dataDir.resolve("uci-mapping.yaml"));
@@ -69,7 +73,8 @@ final class Baselines {
           entry.getKey(),
           new SiteBaseline(
               Evaluation.evaluate(localModel, own.testX(), own.testY()),
-              Evaluation.evaluate(pooledModel, own.testX(), own.testY())));
+              Evaluation.evaluate(pooledModel, own.testX(), own.testY()),
+              own.trainRecords()));
     }
     return result;
   }

@@ -30,7 +30,16 @@ public final class BenchmarkMain {
     List<Long> seeds = List.of(42L, 43L, 44L, 45L, 46L);
     Path out = Path.of("target/benchmark");
     List<Double> epsilons = List.of();
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    boolean secureAggregation = true;
+    for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--no-secure-aggregation")) {
+        secureAggregation = false;
+        i--;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(args[i] + " needs a value");
+      }
       switch (args[i]) {
         case "--repository" -> repository = Path.of(args[i + 1]);
         case "--strategies" -> strategies = Arrays.asList(args[i + 1].split(","));
@@ -50,7 +59,7 @@ public final class BenchmarkMain {
     }
     Files.createDirectories(out);
     if (!epsilons.isEmpty()) {
-      privacySweep(repository, epsilons, seeds, out);
+      privacySweep(repository, epsilons, seeds, out, secureAggregation);
       return;
     }
     ObjectMapper json = new ObjectMapper();
@@ -66,7 +75,8 @@ public final class BenchmarkMain {
                 15,
                 seed,
                 Optional.empty(),
-                OptionalDouble.empty());
+                OptionalDouble.empty(),
+                secureAggregation);
         if (!new DemoMain().run(options)) {
           System.err.println("benchmark: " + strategy + " seed " + seed + " did not complete");
         }
@@ -115,7 +125,8 @@ public final class BenchmarkMain {
    * meaning no differential privacy.
    */
   private static void privacySweep(
-      Path repository, List<Double> epsilons, List<Long> seeds, Path out) throws Exception {
+      Path repository, List<Double> epsilons, List<Long> seeds, Path out, boolean secureAggregation)
+      throws Exception {
     ObjectMapper json = new ObjectMapper();
     StringBuilder header = new StringBuilder("| epsilon per site | noise multiplier |");
     StringBuilder rule = new StringBuilder("|---|---|");
@@ -139,7 +150,8 @@ public final class BenchmarkMain {
                 15,
                 seed,
                 Optional.empty(),
-                isPrivate ? OptionalDouble.of(epsilon) : OptionalDouble.empty());
+                isPrivate ? OptionalDouble.of(epsilon) : OptionalDouble.empty(),
+                secureAggregation);
         if (!new DemoMain().run(options)) {
           System.err.println("benchmark: epsilon " + epsilon + " seed " + seed + " failed");
         }

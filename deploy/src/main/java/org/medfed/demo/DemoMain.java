@@ -173,9 +173,8 @@ public final class DemoMain {
       throws IOException, InterruptedException {
     Path jar = requireFile(repository.resolve("auditor/target/medfed-audit.jar"));
     Path json = workdir.resolve("audit.json");
-    Process auditor =
-        children.startJava(
-            jar,
+    List<String> arguments =
+        new ArrayList<>(
             List.of(
                 "verify",
                 "--log",
@@ -183,8 +182,13 @@ public final class DemoMain {
                 "--ca",
                 pki.resolve("ca/ca.crt.pem").toString(),
                 "--json",
-                json.toString()),
-            workdir.resolve("logs/audit.log"));
+                json.toString()));
+    // Each hospital's receipts: the auditor checks that what the sites hold is in the log.
+    for (DemoSite site : DemoSite.ALL) {
+      arguments.add("--receipts");
+      arguments.add(pki.resolve("sites").resolve(site.id()).resolve("state/receipts").toString());
+    }
+    Process auditor = children.startJava(jar, arguments, workdir.resolve("logs/audit.log"));
     if (!auditor.waitFor(120, TimeUnit.SECONDS) || !Files.exists(json)) {
       throw new DemoFailure(
           "the auditor did not finish: " + Files.readString(workdir.resolve("logs/audit.log")));
@@ -240,6 +244,9 @@ public final class DemoMain {
     strategy.put("name", preset.name());
     strategy.put("server-learning-rate", preset.serverLearningRate());
     strategy.put("proximal-mu", preset.proximalMu());
+    if (!options.secureAggregation()) {
+      study.remove("secure-aggregation");
+    }
     if (options.dpEpsilon().isPresent()) {
       ObjectNode privacy = study.putObject("privacy");
       privacy.put("noise-multiplier", noiseMultiplier(options));

@@ -13,12 +13,13 @@ record DemoOptions(
     int rounds,
     long seed,
     Optional<Path> workdir,
-    OptionalDouble dpEpsilon) {
+    OptionalDouble dpEpsilon,
+    boolean secureAggregation) {
 
   static final String USAGE =
       """
       usage: deploy/local/demo.sh [--report FILE] [--strategy S] [--rounds N] [--seed N]
-                                  [--workdir DIR] [--dp-epsilon E]
+                                  [--workdir DIR] [--dp-epsilon E] [--no-secure-aggregation]
         --strategy   fedavg, fedprox, fedadam (default), fedyogi or fedadagrad, each with
                      FLamby's Fed-Heart-Disease hyper-parameters
         --rounds     federated rounds (default 15, as FLamby)
@@ -26,7 +27,10 @@ record DemoOptions(
         --workdir    keep the consortium's files (PKI, logs, checkpoints) here instead of a
                      temporary folder that is removed after a successful run
         --dp-epsilon train with record-level DP-SGD: every site caps its privacy loss at
-                     (E, 1e-5) and the study's noise is set to spend at most E""";
+                     (E, 1e-5) and the study's noise is set to spend at most E
+        --no-secure-aggregation
+                     sites send plaintext updates (for comparison); by default the
+                     coordinator receives only masked updates and learns their sum""";
 
   static DemoOptions parse(List<String> args) {
     Path repository = null;
@@ -36,10 +40,15 @@ record DemoOptions(
     long seed = 42;
     Path workdir = null;
     OptionalDouble dpEpsilon = OptionalDouble.empty();
+    boolean secureAggregation = true;
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
       if (flag.equals("--help") || flag.equals("-h")) {
         throw new UsageException("");
+      }
+      if (flag.equals("--no-secure-aggregation")) {
+        secureAggregation = false;
+        continue;
       }
       if (i + 1 >= args.size()) {
         throw new UsageException(flag + " needs a value");
@@ -70,7 +79,8 @@ record DemoOptions(
         rounds,
         seed,
         Optional.ofNullable(workdir),
-        dpEpsilon);
+        dpEpsilon,
+        secureAggregation);
   }
 
   private static double positiveNumber(String flag, String value) {

@@ -65,6 +65,14 @@ final class DemoReport {
           .put("name", check.path("name").asText())
           .put("status", check.path("status").asText());
     }
+    JsonNode secure = study.path("secureAggregation");
+    ObjectNode secureNode = root.putObject("secure_aggregation");
+    secureNode.put("enabled", secure.path("enabled").asBoolean());
+    if (secure.path("enabled").asBoolean()) {
+      secureNode.put("threshold", secure.path("threshold").asInt());
+      secureNode.put("protocol", secure.path("protocol").asText());
+      secureNode.put("clip", secure.path("clip").asDouble());
+    }
     ObjectNode dp = root.putObject("differential_privacy");
     dp.put("enabled", options.dpEpsilon().isPresent());
     if (options.dpEpsilon().isPresent()) {
@@ -84,7 +92,8 @@ final class DemoReport {
       node.put("country", site.country());
       node.put("hospital", site.hospital());
       JsonNode latest = latestEvaluatedResult(rounds, site.id());
-      node.put("train_records", lastTrainRecords(rounds, site.id()));
+      long reported = lastTrainRecords(rounds, site.id());
+      node.put("train_records", reported > 0 ? reported : baselines.get(site.id()).trainRecords());
       node.put(
           "test_records",
           latest == null ? 0 : latest.path("evaluation").path("testRecords").asLong());

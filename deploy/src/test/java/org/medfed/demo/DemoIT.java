@@ -31,10 +31,15 @@ class DemoIT {
             3,
             42,
             Optional.of(dir.resolve("work")),
-            java.util.OptionalDouble.empty());
+            java.util.OptionalDouble.empty(),
+            true);
     assertTrue(new DemoMain().run(options), "the demo's study did not complete");
 
     JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode secure = json.get("secure_aggregation");
+    assertTrue(secure.get("enabled").asBoolean(), secure.toString());
+    assertEquals(3, secure.get("threshold").asInt());
+    assertEquals("secagg", secure.get("protocol").asText());
     assertEquals(3, json.get("rounds_completed").asInt());
     assertEquals("fedadam", json.get("strategy").asText());
     assertTrue(json.get("wall_seconds").asDouble() > 0);
@@ -73,6 +78,30 @@ class DemoIT {
   }
 
   @Test
+  void secureAggregationCostsNoAccuracy() throws Exception {
+    double[] accuracy = new double[2];
+    for (int i = 0; i < 2; i++) {
+      boolean secure = i == 0;
+      Path report = dir.resolve("compare-" + secure + ".json");
+      DemoOptions options =
+          new DemoOptions(
+              Path.of(System.getProperty("medfed.repo.root")),
+              Optional.of(report),
+              "fedadam",
+              5,
+              42,
+              Optional.of(dir.resolve("compare-" + secure)),
+              java.util.OptionalDouble.empty(),
+              secure);
+      assertTrue(new DemoMain().run(options), "secure=" + secure);
+      JsonNode json = new ObjectMapper().readTree(report.toFile());
+      assertEquals(secure, json.get("secure_aggregation").get("enabled").asBoolean());
+      accuracy[i] = json.get("client_average").get("federated").asDouble();
+    }
+    assertEquals(accuracy[1], accuracy[0], 0.005, "secure vs plaintext client average");
+  }
+
+  @Test
   void privateDemoKeepsEverySiteWithinItsCapAndReportsWhatEachSpent() throws Exception {
     Path report = dir.resolve("private-report.json");
     DemoOptions options =
@@ -83,7 +112,8 @@ class DemoIT {
             2,
             42,
             Optional.of(dir.resolve("private-work")),
-            java.util.OptionalDouble.of(2.0));
+            java.util.OptionalDouble.of(2.0),
+            true);
     assertTrue(new DemoMain().run(options), "the private demo's study did not complete");
 
     JsonNode json = new ObjectMapper().readTree(report.toFile());

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.medfed.site.config.ConfigException;
@@ -14,17 +15,22 @@ import org.medfed.site.data.CsvConnector;
 import org.medfed.site.data.DataException;
 import org.medfed.site.data.RawTable;
 import org.medfed.site.data.SchemaMapping;
+import org.medfed.site.enrolment.CertificateRenewal;
+import org.medfed.site.enrolment.EnrolCommand;
 import org.medfed.site.federation.EgressLedger;
 import org.medfed.site.federation.Heartbeat;
 import org.medfed.site.federation.SiteChannels;
+import org.medfed.site.federation.SiteCredentials;
 import org.medfed.site.federation.SiteNode;
 import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
 import org.medfed.site.receipts.ReceiptBook;
 import org.medfed.site.receipts.ReceiptException;
+import org.medfed.site.secagg.SecureAggregationSetup;
 
 /**
- * {@code medfed-site --config site.yaml [--exit-when-study-ends]}. Reads and checks the
+ * {@code medfed-site --config site.yaml [--exit-when-study-ends]}, or {@code medfed-site enrol
+ * --config site.yaml --token TOKEN} for a site's first certificate. Reads and checks the
  * configuration, certificates and every record before contacting the coordinator, so a bad file
  * stops the site with one sentence and nothing is sent.
  */
@@ -37,6 +43,10 @@ public final class SiteNodeMain {
   private SiteNodeMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("enrol")) {
+      System.exit(
+          EnrolCommand.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
+    }
     Path configFile = null;
     boolean untilStudyEnds = false;
     boolean health = false;
@@ -68,11 +78,13 @@ public final class SiteNodeMain {
     }
   }
 
+  @SuppressWarnings("try") // the renewal runs beside the node for as long as the try block
   static int run(Path configFile, boolean untilStudyEnds) throws InterruptedException {
     SiteConfig config;
     RawTable records;
     TrainTestSplit split;
     ManagedChannel channel;
+    SiteCredentials credentials;
     X509Certificate ca;
     try {
       config = SiteConfig.load(configFile);
@@ -82,13 +94,16 @@ public final class SiteNodeMain {
           config.data().splitFile() == null
               ? TrainTestSplit.seeded(0.66, SPLIT_SEED)
               : TrainTestSplit.fromFile(config.data().splitFile(), config.data().splitCenter());
-      channel = SiteChannels.open(config.coordinatorAddress(), config.tls());
+      credentials = SiteCredentials.load(config.tls());
+      channel = SiteChannels.open(config.coordinatorAddress(), credentials);
       ca = SiteChannels.certificate(config.tls().caCertificate(), "tls.ca-certificate");
     } catch (ConfigException | DataException e) {
       System.err.println("medfed-site: " + e.getMessage());
       return 1;
     }
-    try (EgressLedger ledger = new EgressLedger(config.stateDir())) {
+    try (EgressLedger ledger = new EgressLedger(config.stateDir());
+        CertificateRenewal renewal =
+            CertificateRenewal.start(credentials, channel, ledger, Clock.systemUTC())) {
       SiteNode node =
           new SiteNode(
               records,
@@ -96,6 +111,7 @@ public final class SiteNodeMain {
               config.policy(),
               new PrivacyGuard(config.stateDir(), config.privacyCap()),
               new ReceiptBook(config.stateDir(), ca),
+              new SecureAggregationSetup(credentials::current, ca),
               channel,
               ledger,
               new Heartbeat(config.stateDir(), Clock.systemUTC()));
@@ -138,6 +154,7 @@ public final class SiteNodeMain {
   private static void usage(String problem) {
     System.err.println("medfed-site: " + problem);
     System.err.println("usage: medfed-site --config site.yaml [--exit-when-study-ends | --health]");
+    System.err.println("       " + EnrolCommand.USAGE.substring("usage: ".length()));
     System.exit(2);
   }
 }

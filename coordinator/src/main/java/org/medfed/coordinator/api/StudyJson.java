@@ -5,6 +5,8 @@ import org.medfed.coordinator.round.RoundRecord;
 import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.StudyCheckpoint;
 import org.medfed.coordinator.round.StudyView;
+import org.medfed.coordinator.study.SecureAggregationConfig;
+import org.medfed.coordinator.study.StudyConfig;
 
 /** The REST API's JSON shapes. Non-finite numbers (e.g. an undefined AUC) become null. */
 final class StudyJson {
@@ -27,7 +29,21 @@ final class StudyJson {
 
   record Site(String site, String enrolment, String reason) {}
 
-  record Detail(Summary summary, int minSites, long roundDeadlineMillis, List<Site> sites) {}
+  record Detail(
+      Summary summary,
+      int minSites,
+      long roundDeadlineMillis,
+      List<Site> sites,
+      SecureAggregation secureAggregation) {}
+
+  /** How the study aggregates; the threshold is for a round with every invited site. */
+  record SecureAggregation(
+      boolean enabled,
+      String protocol,
+      int threshold,
+      int neighbours,
+      double clip,
+      long phaseDeadlineMillis) {}
 
   record Evaluation(long testRecords, Double accuracy, Double auc, Double loss) {}
 
@@ -75,7 +91,22 @@ final class StudyJson {
                 e ->
                     new Site(
                         e.site(), e.status().name().toLowerCase(java.util.Locale.ROOT), e.reason()))
-            .toList());
+            .toList(),
+        secureAggregation(view.study()));
+  }
+
+  private static SecureAggregation secureAggregation(StudyConfig study) {
+    SecureAggregationConfig config = study.secureAggregation();
+    if (config == null) {
+      return new SecureAggregation(false, "none", 0, 0, 0, 0);
+    }
+    return new SecureAggregation(
+        true,
+        config.protocol(),
+        config.thresholdFor(study.sites().size()),
+        config.neighbours(),
+        config.clip(),
+        config.phaseDeadline().toMillis());
   }
 
   static List<Round> rounds(StudyView view) {

@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Value;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.medfed.coordinator.CertificateSettings;
 import org.medfed.coordinator.ConfigurationException;
 import org.medfed.coordinator.CoordinatorNode;
 import org.medfed.coordinator.CoordinatorSettings;
@@ -26,7 +27,11 @@ final class CoordinatorFactory {
       @Value("${medfed.grpc.host:0.0.0.0}") String grpcHost,
       @Value("${medfed.grpc.port:7443}") int grpcPort,
       @Value("${medfed.enrolment-window:10m}") Duration enrolmentWindow,
-      @Value("${medfed.max-chunk-elements:65536}") int maxChunkElements)
+      @Value("${medfed.max-chunk-elements:65536}") int maxChunkElements,
+      @Value("${medfed.enrolment.pki-dir:}") String enrolmentPkiDir,
+      @Value("${medfed.enrolment.certificate-validity:30d}") Duration certificateValidity,
+      @Value("${medfed.tls.crl:}") String revocationList,
+      @Value("${medfed.tls.crl-check-interval:5s}") Duration revocationCheckInterval)
       throws ConfigurationException, IOException {
     return CoordinatorNode.start(
         new CoordinatorSettings(
@@ -38,7 +43,12 @@ final class CoordinatorFactory {
             grpcHost,
             grpcPort,
             enrolmentWindow,
-            maxChunkElements));
+            maxChunkElements,
+            new CertificateSettings(
+                enrolmentPkiDir.isBlank() ? null : Path.of(enrolmentPkiDir),
+                revocationList.isBlank() ? null : Path.of(revocationList),
+                certificateValidity,
+                revocationCheckInterval)));
   }
 
   private static Path required(String property, String value) throws ConfigurationException {

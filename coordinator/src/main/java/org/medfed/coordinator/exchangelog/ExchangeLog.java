@@ -44,6 +44,7 @@ public final class ExchangeLog implements AutoCloseable {
   private final Signer signer;
   private final String origin;
   private final MerkleTree tree = new MerkleTree();
+  private final RetainedPayloads retained;
   // Appends finish out of order under group commit; the tree takes leaves strictly in index order.
   private final Map<Long, byte[]> pendingLeaves = new HashMap<>();
   private long nextLeaf;
@@ -51,9 +52,15 @@ public final class ExchangeLog implements AutoCloseable {
   private final Map<String, List<Long>> entriesByParty = new HashMap<>();
 
   private ExchangeLog(
-      DurableLog file, DurableLog treeHeads, Clock clock, Signer signer, String origin)
+      DurableLog file,
+      DurableLog treeHeads,
+      RetainedPayloads retained,
+      Clock clock,
+      Signer signer,
+      String origin)
       throws IOException {
     this.file = file;
+    this.retained = retained;
     this.treeHeads = treeHeads;
     this.clock = clock;
     this.signer = signer;
@@ -94,7 +101,12 @@ public final class ExchangeLog implements AutoCloseable {
           .log();
     }
     return new ExchangeLog(
-        file, DurableLog.open(directory.resolve("tree-heads.log")), clock, signer, origin);
+        file,
+        DurableLog.open(directory.resolve("tree-heads.log")),
+        new RetainedPayloads(directory),
+        clock,
+        signer,
+        origin);
   }
 
   /**
@@ -132,6 +144,16 @@ public final class ExchangeLog implements AutoCloseable {
           throw new IllegalStateException("this exchange log was opened for reading only");
         },
         "read-only");
+  }
+
+  /**
+   * Records a message whose payload the auditor needs again (secure-aggregation messages), storing
+   * the payload under the SHA-256 the entry carries before the entry itself; returns the index once
+   * both are durable.
+   */
+  public long recordRetained(String studyId, int round, ExchangedMessage message, byte[] payload) {
+    retained.retain(message.getPayloadSha256().toByteArray(), payload);
+    return recordMessage(studyId, round, message);
   }
 
   /** Records a message and returns its index once it is durable. */

@@ -7,24 +7,29 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.medfed.crypto.pki.CertificateAuthority;
 import org.medfed.crypto.pki.IssuedCredential;
+import org.medfed.crypto.sign.MessageStatement;
 import org.medfed.crypto.sign.Signatures;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.RoundClosed;
 import org.medfed.proto.v1.RoundOpened;
+import org.medfed.proto.v1.SiteCertified;
 import org.medfed.proto.v1.StudyClosed;
 import org.medfed.proto.v1.StudyOpened;
 
 /**
  * Writes a protocol-consistent exchange log of about {@code entries} entries through the real
- * {@link ExchangeLog} (100 sites, rounds of one update each, a signed tree head per round), so the
- * auditor can be timed on a large log: {@code deploy/local/benchmark-audit.sh}. Not a test.
+ * {@link ExchangeLog} (100 sites with their certificates logged, rounds of one update each signed
+ * by its site as real sites sign, a signed tree head per round), so the auditor can be timed on a
+ * large log: {@code deploy/local/benchmark-audit.sh}. Not a test.
  *
  * <p>Arguments: {@code DIR [ENTRIES]}; writes DIR/exchange-log and DIR/ca.crt.pem.
  */
@@ -41,8 +46,11 @@ public final class SyntheticLogBenchmark {
     IssuedCredential coordinator =
         ca.issueCoordinator("coordinator", List.of("localhost"), List.of(), Duration.ofDays(1));
     List<String> sites = new ArrayList<>();
+    Map<String, IssuedCredential> credentials = new HashMap<>();
     for (int i = 0; i < SITES; i++) {
-      sites.add(String.format("site-%03d", i));
+      String site = String.format("site-%03d", i);
+      sites.add(site);
+      credentials.put(site, ca.issueSite(site, Duration.ofDays(1)));
     }
     SecureRandom random = new SecureRandom();
     long start = System.nanoTime();
@@ -55,6 +63,18 @@ public final class SyntheticLogBenchmark {
             coordinator.certificate(),
             "coordinator/exchange-log")) {
       String study = "benchmark";
+      for (String site : sites) {
+        log.recordDecision(
+            "",
+            0,
+            CoordinatorDecision.newBuilder()
+                .setSiteCertified(
+                    SiteCertified.newBuilder()
+                        .setSite(site)
+                        .setCertificate(
+                            ByteString.copyFrom(credentials.get(site).certificate().getEncoded())))
+                .build());
+      }
       log.recordDecision(
           study,
           0,
@@ -84,18 +104,24 @@ public final class SyntheticLogBenchmark {
         for (String site : sites) {
           updates.add(
               appenders.submit(
-                  () ->
-                      log.recordMessage(
-                          study,
-                          r,
-                          ExchangedMessage.newBuilder()
-                              .setRpc("PushUpdate")
-                              .setSender(site)
-                              .setReceiver("coordinator")
-                              .setPayloadSha256(ByteString.copyFrom(bytes(random)))
-                              .setPayloadSize(56)
-                              .setOutcome("accepted")
-                              .build())));
+                  () -> {
+                    byte[] sha = bytes(random);
+                    byte[] signature =
+                        Signatures.signer(credentials.get(site).privateKey())
+                            .sign(MessageStatement.of("PushUpdate", sha));
+                    return log.recordMessage(
+                        study,
+                        r,
+                        ExchangedMessage.newBuilder()
+                            .setRpc("PushUpdate")
+                            .setSender(site)
+                            .setReceiver("coordinator")
+                            .setPayloadSha256(ByteString.copyFrom(sha))
+                            .setPayloadSize(56)
+                            .setOutcome("accepted")
+                            .setSenderSignature(ByteString.copyFrom(signature))
+                            .build());
+                  }));
         }
         for (Future<Long> update : updates) {
           update.get();

@@ -13,25 +13,35 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.medfed.coordinator.exchangelog.ExchangeLog;
+import org.medfed.coordinator.revocation.CertificateGate;
+import org.medfed.coordinator.revocation.ConsortiumTrustManager;
+import org.medfed.coordinator.revocation.RevocationWatcher;
 import org.medfed.coordinator.round.RoundEngine;
 
 /**
- * The coordinator's gRPC endpoint: TLS 1.3 only, client certificates required and verified against
- * the consortium CA. Long polls park virtual threads, so a slow site costs no platform thread.
+ * The coordinator's gRPC endpoint: TLS 1.3 only, client certificates verified against the
+ * consortium CA and its revocation list at the handshake and at every call. Long polls park virtual
+ * threads, so a slow site costs no platform thread.
  */
 public final class FederationServer implements AutoCloseable {
   private final Server server;
   private final ExecutorService executor;
+  private final AutoCloseable onClose;
 
-  private FederationServer(Server server, ExecutorService executor) {
+  private FederationServer(Server server, ExecutorService executor, AutoCloseable onClose) {
     this.server = server;
     this.executor = executor;
+    this.onClose = onClose;
   }
 
+  /** Starts the endpoint with client certificates required and no revocation list. */
   public static FederationServer start(
       InetSocketAddress address,
       TlsMaterial tls,
@@ -39,21 +49,56 @@ public final class FederationServer implements AutoCloseable {
       ExchangeLog exchangeLog,
       int maxChunkElements)
       throws IOException {
+    return start(
+        address,
+        tls,
+        engine,
+        exchangeLog,
+        maxChunkElements,
+        new CertificateLifecycle(
+            new CertificateGate(tls.ca(), RevocationWatcher.none(), Clock.systemUTC()),
+            List.of(),
+            Set.of(),
+            () -> {}));
+  }
+
+  /**
+   * Starts the endpoint. Every client certificate passes {@code lifecycle}'s gate in the handshake
+   * (refusals are logged with the certificate and the reason) and again at every call. Client
+   * certificates are required in the handshake unless the lifecycle names methods a client may call
+   * without one; then they are requested, and the identity interceptor, applied to every service,
+   * refuses every other method without a certificate.
+   */
+  public static FederationServer start(
+      InetSocketAddress address,
+      TlsMaterial tls,
+      RoundEngine engine,
+      ExchangeLog exchangeLog,
+      int maxChunkElements,
+      CertificateLifecycle lifecycle)
+      throws IOException {
     SslContext ssl =
         GrpcSslContexts.configure(
                 SslContextBuilder.forServer(tls.privateKey(), tls.certificate())
-                    .trustManager(tls.ca())
-                    .clientAuth(ClientAuth.REQUIRE)
+                    .trustManager(new ConsortiumTrustManager(lifecycle.gate()))
+                    .clientAuth(
+                        lifecycle.anonymousMethods().isEmpty()
+                            ? ClientAuth.REQUIRE
+                            : ClientAuth.OPTIONAL)
                     .protocols("TLSv1.3"),
                 SslProvider.JDK)
             .build();
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    Server server =
+    SenderSignatures signatures =
+        new SenderSignatures(tls.ca(), java.time.Clock.systemUTC(), exchangeLog);
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(address)
             .sslContext(ssl)
             .executor(executor)
             // Chunks are at most a few hundred KiB; anything near 4 MiB is a misbehaving peer.
             .maxInboundMessageSize(4 * 1024 * 1024)
+            // On every service, present and future: no call gets past it without its say.
+            .intercept(new SiteIdentityInterceptor(lifecycle.gate(), lifecycle.anonymousMethods()))
             .addService(
                 ServerInterceptors.intercept(
                     new FederationService(
@@ -61,11 +106,12 @@ public final class FederationServer implements AutoCloseable {
                         exchangeLog,
                         tls.name(),
                         encoded(tls.certificate()),
-                        maxChunkElements),
-                    new SiteIdentityInterceptor()))
-            .build()
-            .start();
-    return new FederationServer(server, executor);
+                        maxChunkElements,
+                        signatures),
+                    signatures));
+    lifecycle.services().forEach(builder::addService);
+    Server server = builder.build().start();
+    return new FederationServer(server, executor, lifecycle.onClose());
   }
 
   private static ByteString encoded(X509Certificate certificate) throws IOException {
@@ -89,5 +135,10 @@ public final class FederationServer implements AutoCloseable {
       server.awaitTermination(5, TimeUnit.SECONDS);
     }
     executor.shutdownNow();
+    try {
+      onClose.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot release the certificate lifecycle", e);
+    }
   }
 }

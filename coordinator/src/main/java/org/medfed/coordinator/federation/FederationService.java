@@ -24,6 +24,10 @@ import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.crypto.merkle.Checkpoint;
 import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
+import org.medfed.proto.secagg.MaskedAssembler;
+import org.medfed.proto.secagg.SecureAggregationWire;
+import org.medfed.proto.v1.AdvertiseKeysRequest;
+import org.medfed.proto.v1.AdvertiseKeysResponse;
 import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.AnswerInvitationResponse;
 import org.medfed.proto.v1.DeclineRoundRequest;
@@ -39,21 +43,32 @@ import org.medfed.proto.v1.JoinRequest;
 import org.medfed.proto.v1.JoinResponse;
 import org.medfed.proto.v1.LocalOptimizer;
 import org.medfed.proto.v1.LocalTrainingPlan;
+import org.medfed.proto.v1.MaskInputTask;
+import org.medfed.proto.v1.MaskedChunk;
+import org.medfed.proto.v1.MaskedInputHeader;
 import org.medfed.proto.v1.ModelSpec;
 import org.medfed.proto.v1.NoTask;
 import org.medfed.proto.v1.PollTaskRequest;
 import org.medfed.proto.v1.PollTaskResponse;
 import org.medfed.proto.v1.PullModelRequest;
 import org.medfed.proto.v1.PullModelResponse;
+import org.medfed.proto.v1.PushMaskedInputRequest;
+import org.medfed.proto.v1.PushMaskedInputResponse;
 import org.medfed.proto.v1.PushUpdateRequest;
 import org.medfed.proto.v1.PushUpdateResponse;
 import org.medfed.proto.v1.Receipt;
 import org.medfed.proto.v1.ReportEvaluationRequest;
 import org.medfed.proto.v1.ReportEvaluationResponse;
+import org.medfed.proto.v1.RevealSharesRequest;
+import org.medfed.proto.v1.RevealSharesResponse;
+import org.medfed.proto.v1.ShareKeysRequest;
+import org.medfed.proto.v1.ShareKeysResponse;
+import org.medfed.proto.v1.ShareKeysTask;
 import org.medfed.proto.v1.SignedTreeHead;
 import org.medfed.proto.v1.StudyEnded;
 import org.medfed.proto.v1.StudyInvitation;
 import org.medfed.proto.v1.TrainTask;
+import org.medfed.proto.v1.UnmaskTask;
 import org.medfed.proto.v1.UpdateHeader;
 import org.medfed.proto.v1.VectorChunk;
 import org.slf4j.Logger;
@@ -74,6 +89,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private final String coordinatorName;
   private final ByteString coordinatorCertificate;
   private final int maxChunkElements;
+  private final SenderSignatures signatures;
   private final Map<UploadKey, PartialUpload> partialUploads = new ConcurrentHashMap<>();
 
   FederationService(
@@ -81,7 +97,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       ExchangeLog exchangeLog,
       String coordinatorName,
       ByteString coordinatorCertificate,
-      int maxChunkElements) {
+      int maxChunkElements,
+      SenderSignatures signatures) {
+    this.signatures = signatures;
     this.engine = engine;
     this.exchangeLog = exchangeLog;
     this.coordinatorName = coordinatorName;
@@ -125,13 +143,13 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                           .build());
       if (task.isPresent()) {
         byte[] bytes = answer.toByteArray();
-        recordToSite(
-            engine.study().id(),
-            roundOf(task.get()),
-            "PollTask",
-            site,
-            ExchangeLog.sha256(bytes),
-            bytes.length);
+        ExchangedMessage sent = toSite("PollTask", site, ExchangeLog.sha256(bytes), bytes.length);
+        // A secure round's parameters are needed again to recompute its aggregate.
+        if (answer.hasTrain() && answer.getTrain().hasSecureAggregation()) {
+          exchangeLog.recordRetained(engine.study().id(), task.get().round(), sent, bytes);
+        } else {
+          exchangeLog.recordMessage(engine.study().id(), task.get().round(), sent);
+        }
       }
       response.onNext(answer);
       response.onCompleted();
@@ -148,7 +166,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   public void answerInvitation(
       AnswerInvitationRequest request, StreamObserver<AnswerInvitationResponse> response) {
     String site = site();
-    answer(
+    // Retained: it carries the site's declared privacy cap, which auditors check spending against.
+    answerRetained(
         response,
         "AnswerInvitation",
         request,
@@ -200,13 +219,14 @@ final class FederationService extends FederationGrpc.FederationImplBase {
               .asException());
       return;
     }
-    recordToSite(
+    exchangeLog.recordMessage(
         request.getStudyId(),
         0,
-        "PullModel",
-        site,
-        ByteString.copyFrom(VectorChunks.sha256(weights)),
-        (long) weights.length * Float.BYTES);
+        toSite(
+            "PullModel",
+            site,
+            ByteString.copyFrom(VectorChunks.sha256(weights)),
+            (long) weights.length * Float.BYTES));
     for (VectorChunk chunk :
         VectorChunks.split(weights, request.getFromElement(), maxChunkElements)) {
       response.onNext(PullModelResponse.newBuilder().setChunk(chunk).build());
@@ -220,6 +240,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     return new StreamObserver<>() {
       private UploadKey key;
       private PartialUpload upload;
+      private ByteString signature = ByteString.EMPTY;
       private boolean failed;
 
       @Override
@@ -248,6 +269,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         key = new UploadKey(site, header.getStudyId(), header.getRound());
         PartialUpload existing = partialUploads.get(key);
         if (existing != null && existing.header().equals(header)) {
+          signature = signatures.verify(site, "PushUpdate", header.getVectorSha256().toByteArray());
           upload = existing;
           return;
         }
@@ -261,6 +283,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           throw new ProtocolException(
               ProtocolException.Kind.INVALID, "vector_sha256 must be 32 bytes");
         }
+        signature = signatures.verify(site, "PushUpdate", header.getVectorSha256().toByteArray());
         upload = new PartialUpload(header, new VectorAssembler(header.getVectorLength()));
         partialUploads.put(key, upload);
       }
@@ -360,17 +383,220 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       }
 
       private void recordUpload(UpdateHeader header, String outcome) {
-        recordFromSite(
+        exchangeLog.recordMessage(
             header.getStudyId(),
             header.getRound(),
-            "PushUpdate",
-            site,
-            header.getVectorSha256(),
-            (long) header.getVectorLength() * Float.BYTES,
-            outcome,
-            header.getEpsilonSpent());
+            fromSite(
+                "PushUpdate",
+                site,
+                header.getVectorSha256(),
+                (long) header.getVectorLength() * Float.BYTES,
+                outcome,
+                header.getEpsilonSpent(),
+                signature));
       }
     };
+  }
+
+  // ---- secure aggregation ----
+
+  @Override
+  public void advertiseKeys(
+      AdvertiseKeysRequest request, StreamObserver<AdvertiseKeysResponse> response) {
+    String site = site();
+    answerRetained(
+        response,
+        "AdvertiseKeys",
+        request,
+        request.getStudyId(),
+        request.getRound(),
+        () -> {
+          engine.advertiseKeys(site, request);
+          return AdvertiseKeysResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void shareKeys(ShareKeysRequest request, StreamObserver<ShareKeysResponse> response) {
+    String site = site();
+    answerRetained(
+        response,
+        "ShareKeys",
+        request,
+        request.getStudyId(),
+        request.getRound(),
+        () -> {
+          engine.shareKeys(site, request);
+          return ShareKeysResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void revealShares(
+      RevealSharesRequest request, StreamObserver<RevealSharesResponse> response) {
+    String site = site();
+    answerRetained(
+        response,
+        "RevealShares",
+        request,
+        request.getStudyId(),
+        request.getRound(),
+        () -> {
+          engine.revealShares(site, request);
+          return RevealSharesResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public StreamObserver<PushMaskedInputRequest> pushMaskedInput(
+      StreamObserver<PushMaskedInputResponse> response) {
+    return new MaskedUpload(site(), response);
+  }
+
+  /**
+   * One masked upload: a header, then chunks in order. Unlike a plaintext update it is not resumed:
+   * a broken masked upload is simply sent again while its phase is open.
+   */
+  private final class MaskedUpload implements StreamObserver<PushMaskedInputRequest> {
+    private final String site;
+    private final StreamObserver<PushMaskedInputResponse> response;
+    private MaskedInputHeader header;
+    private MaskedAssembler assembler;
+    private ByteString signature = ByteString.EMPTY;
+    private boolean failed;
+
+    MaskedUpload(String site, StreamObserver<PushMaskedInputResponse> response) {
+      this.site = site;
+      this.response = response;
+    }
+
+    @Override
+    public void onNext(PushMaskedInputRequest part) {
+      if (failed) {
+        return;
+      }
+      try {
+        switch (part.getPartCase()) {
+          case HEADER -> start(part.getHeader());
+          case CHUNK -> add(part.getChunk());
+          case PART_NOT_SET ->
+              throw new ProtocolException(
+                  ProtocolException.Kind.INVALID, "an upload part must be a header or a chunk");
+        }
+      } catch (ProtocolException e) {
+        fail(refusal(site, "PushMaskedInput", e));
+      }
+    }
+
+    private void start(MaskedInputHeader received) throws ProtocolException {
+      if (header != null) {
+        throw new ProtocolException(
+            ProtocolException.Kind.INVALID, "an upload carries exactly one header");
+      }
+      if (received.getVectorSha256().size() != 32) {
+        throw new ProtocolException(
+            ProtocolException.Kind.INVALID, "vector_sha256 must be 32 bytes");
+      }
+      signature =
+          signatures.verify(site, "PushMaskedInput", received.getVectorSha256().toByteArray());
+      engine.checkMaskedInputHeader(
+          site,
+          received.getStudyId(),
+          received.getRound(),
+          received.getBaseModelVersion(),
+          received.getVectorLength());
+      header = received;
+      assembler = new MaskedAssembler(received.getVectorLength());
+    }
+
+    private void add(MaskedChunk chunk) throws ProtocolException {
+      if (header == null) {
+        throw new ProtocolException(
+            ProtocolException.Kind.INVALID, "an upload must start with its header");
+      }
+      if (chunk.getValues().size() > maxChunkElements * Integer.BYTES) {
+        throw new ProtocolException(
+            ProtocolException.Kind.INVALID,
+            "chunk of "
+                + chunk.getValues().size() / Integer.BYTES
+                + " elements exceeds the limit of "
+                + maxChunkElements);
+      }
+      Optional<String> problem = assembler.accept(chunk);
+      if (problem.isPresent()) {
+        throw new ProtocolException(ProtocolException.Kind.INVALID, problem.get());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      log.atInfo()
+          .setMessage("masked upload interrupted")
+          .addKeyValue("site", site)
+          .addKeyValue("received", assembler == null ? 0 : assembler.received())
+          .log();
+    }
+
+    @Override
+    public void onCompleted() {
+      if (failed) {
+        return;
+      }
+      try {
+        if (header == null) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID, "an upload must carry a header");
+        }
+        if (!assembler.complete()) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID,
+              "the upload ended after "
+                  + assembler.received()
+                  + " of "
+                  + header.getVectorLength()
+                  + " elements");
+        }
+        if (!assembler.matches(header.getVectorSha256().toByteArray())) {
+          throw new ProtocolException(
+              ProtocolException.Kind.INVALID, "the masked input does not match its SHA-256 digest");
+        }
+        int[] masked = assembler.values();
+        engine.submitMaskedInput(
+            site, header.getStudyId(), header.getRound(), header.getBaseModelVersion(), masked);
+        exchangeLog.recordRetained(
+            header.getStudyId(),
+            header.getRound(),
+            fromSite("PushMaskedInput", header, "accepted"),
+            SecureAggregationWire.littleEndian(masked));
+        response.onNext(
+            PushMaskedInputResponse.newBuilder().setReceivedElements(assembler.received()).build());
+        response.onCompleted();
+      } catch (ProtocolException e) {
+        fail(refusal(site, "PushMaskedInput", e));
+      }
+    }
+
+    private void fail(StatusException status) {
+      failed = true;
+      if (header != null) {
+        exchangeLog.recordMessage(
+            header.getStudyId(),
+            header.getRound(),
+            fromSite("PushMaskedInput", header, describe(status.getStatus())));
+      }
+      response.onError(status);
+    }
+
+    private ExchangedMessage fromSite(String method, MaskedInputHeader header, String outcome) {
+      return FederationService.this.fromSite(
+          method,
+          site,
+          header.getVectorSha256(),
+          (long) header.getVectorLength() * Integer.BYTES,
+          outcome,
+          header.getEpsilonSpent(),
+          signature);
+    }
   }
 
   @Override
@@ -468,15 +694,39 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     PollTaskResponse.Builder response = PollTaskResponse.newBuilder();
     switch (task) {
       case SiteTask.Invite invite -> response.setInvitation(invitation(study));
-      case SiteTask.Train train ->
-          response.setTrain(
-              TrainTask.newBuilder()
-                  .setStudyId(train.studyId())
-                  .setRound(train.round())
-                  .setModelVersion(train.modelVersion())
-                  .setPlan(plan(study))
-                  .setDeadlineUnixMillis(train.deadline().toEpochMilli())
-                  .setSeed(train.seed()));
+      case SiteTask.Train train -> {
+        TrainTask.Builder builder =
+            TrainTask.newBuilder()
+                .setStudyId(train.studyId())
+                .setRound(train.round())
+                .setModelVersion(train.modelVersion())
+                .setPlan(plan(study))
+                .setDeadlineUnixMillis(train.deadline().toEpochMilli())
+                .setSeed(train.seed());
+        train.secureAggregation().ifPresent(builder::setSecureAggregation);
+        response.setTrain(builder);
+      }
+      case SiteTask.ShareKeys share ->
+          response.setShareKeys(
+              ShareKeysTask.newBuilder()
+                  .setStudyId(share.studyId())
+                  .setRound(share.round())
+                  .addAllKeys(share.keys())
+                  .setDeadlineUnixMillis(share.deadline().toEpochMilli()));
+      case SiteTask.MaskInput mask ->
+          response.setMaskInput(
+              MaskInputTask.newBuilder()
+                  .setStudyId(mask.studyId())
+                  .setRound(mask.round())
+                  .addAllShares(mask.shares())
+                  .setDeadlineUnixMillis(mask.deadline().toEpochMilli()));
+      case SiteTask.Unmask unmask ->
+          response.setUnmask(
+              UnmaskTask.newBuilder()
+                  .setStudyId(unmask.studyId())
+                  .setRound(unmask.round())
+                  .addAllContributors(unmask.contributors())
+                  .setDeadlineUnixMillis(unmask.deadline().toEpochMilli()));
       case SiteTask.Evaluate evaluate ->
           response.setEvaluate(
               EvaluateTask.newBuilder()
@@ -572,16 +822,50 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       String studyId,
       int round,
       Call<T> call) {
+    answer(response, method, request, studyId, round, false, call);
+  }
+
+  /** As {@link #answer}, and an accepted request's bytes are retained for the auditor. */
+  private <T> void answerRetained(
+      StreamObserver<T> response,
+      String method,
+      Message request,
+      String studyId,
+      int round,
+      Call<T> call) {
+    answer(response, method, request, studyId, round, true, call);
+  }
+
+  private <T> void answer(
+      StreamObserver<T> response,
+      String method,
+      Message request,
+      String studyId,
+      int round,
+      boolean retain,
+      Call<T> call) {
     String site = site();
+    byte[] payload = request.toByteArray();
+    ByteString sha = ExchangeLog.sha256(payload);
+    ByteString signature = ByteString.EMPTY;
     try {
+      signature = signatures.verify(site, method, sha.toByteArray());
       T result = call.run();
-      recordFromSite(studyId, round, method, site, request.toByteArray(), "accepted");
+      ExchangedMessage entry =
+          fromSite(method, site, sha, payload.length, "accepted", 0, signature);
+      if (retain) {
+        exchangeLog.recordRetained(studyId, round, entry, payload);
+      } else {
+        exchangeLog.recordMessage(studyId, round, entry);
+      }
       response.onNext(result);
       response.onCompleted();
     } catch (ProtocolException e) {
       StatusException status = refusal(site, method, e);
-      recordFromSite(
-          studyId, round, method, site, request.toByteArray(), describe(status.getStatus()));
+      exchangeLog.recordMessage(
+          studyId,
+          round,
+          fromSite(method, site, sha, payload.length, describe(status.getStatus()), 0, signature));
       response.onError(status);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -590,60 +874,41 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     }
   }
 
-  private void recordFromSite(
-      String studyId, int round, String method, String site, byte[] payload, String outcome) {
-    recordFromSite(
-        studyId, round, method, site, ExchangeLog.sha256(payload), payload.length, outcome, 0);
-  }
-
   /**
+   * A log entry for a message from a site.
+   *
    * @param epsilonSpent the privacy loss the site reports with the message; 0 when none
+   * @param signature the site's verified signature, or empty when the message was refused first
    */
-  private void recordFromSite(
-      String studyId,
-      int round,
+  private ExchangedMessage fromSite(
       String method,
       String site,
       ByteString sha256,
       long size,
       String outcome,
-      double epsilonSpent) {
-    exchangeLog.recordMessage(
-        studyId,
-        round,
-        ExchangedMessage.newBuilder()
-            .setRpc(method)
-            .setSender(site)
-            .setReceiver(coordinatorName)
-            .setPayloadSha256(sha256)
-            .setPayloadSize(size)
-            .setOutcome(outcome)
-            .setEpsilonSpent(epsilonSpent)
-            .build());
+      double epsilonSpent,
+      ByteString signature) {
+    return ExchangedMessage.newBuilder()
+        .setRpc(method)
+        .setSender(site)
+        .setReceiver(coordinatorName)
+        .setPayloadSha256(sha256)
+        .setPayloadSize(size)
+        .setOutcome(outcome)
+        .setEpsilonSpent(epsilonSpent)
+        .setSenderSignature(signature)
+        .build();
   }
 
-  private static int roundOf(SiteTask task) {
-    return switch (task) {
-      case SiteTask.Train train -> train.round();
-      case SiteTask.Evaluate evaluate -> evaluate.round();
-      case SiteTask.Invite invite -> 0;
-      case SiteTask.Ended ended -> 0;
-    };
-  }
-
-  private void recordToSite(
-      String studyId, int round, String method, String site, ByteString sha256, long size) {
-    exchangeLog.recordMessage(
-        studyId,
-        round,
-        ExchangedMessage.newBuilder()
-            .setRpc(method)
-            .setSender(coordinatorName)
-            .setReceiver(site)
-            .setPayloadSha256(sha256)
-            .setPayloadSize(size)
-            .setOutcome("sent")
-            .build());
+  private ExchangedMessage toSite(String method, String site, ByteString sha256, long size) {
+    return ExchangedMessage.newBuilder()
+        .setRpc(method)
+        .setSender(coordinatorName)
+        .setReceiver(site)
+        .setPayloadSha256(sha256)
+        .setPayloadSize(size)
+        .setOutcome("sent")
+        .build();
   }
 
   private static String describe(Status status) {
@@ -657,6 +922,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           case NOT_NOW -> Status.FAILED_PRECONDITION;
           case NOT_PARTICIPANT -> Status.PERMISSION_DENIED;
           case NOT_FOUND -> Status.NOT_FOUND;
+          case UNSIGNED -> Status.UNAUTHENTICATED;
         };
     log.atWarn()
         .setMessage("message refused")

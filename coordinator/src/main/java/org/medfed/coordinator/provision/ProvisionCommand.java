@@ -16,14 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.medfed.coordinator.enrolment.ConsortiumDirectory;
 import org.medfed.crypto.pki.CertificateAuthority;
 import org.medfed.crypto.pki.IssuedCredential;
 import org.medfed.crypto.pki.PkiException;
 
 /**
  * The consortium's {@code provision} command: creates the consortium CA, the coordinator's TLS
- * credentials and one startup kit per site ({@code init}), and issues kits for sites that join
- * later ({@code add-site}).
+ * credentials and one startup kit per site ({@code init}), issues kits for sites that join later
+ * ({@code add-site}), and runs the certificate lifecycle: enrolment tokens ({@code enrol-token}),
+ * revocation ({@code revoke}) and removal of a site ({@code remove-site}).
  *
  * <p>Exit codes: 0 success, 1 failure (one sentence on {@code err}), 2 usage error (the problem and
  * the usage text on {@code err}).
@@ -38,6 +40,9 @@ public final class ProvisionCommand {
                        [--ca-validity-days DAYS]
         provision add-site --pki DIR --site ID --coordinator-address HOST:PORT
                            [--validity-days DAYS]
+        provision enrol-token --pki DIR --site ID [--valid-for DURATION]
+        provision revoke --pki DIR (--site ID | --serial HEX) --reason TEXT
+        provision remove-site --pki DIR --site ID [--reason TEXT]
 
       init writes DIR/ca (keep it offline), DIR/coordinator, and a startup kit DIR/sites/<ID>
       per site; DIR must be empty or absent. add-site issues one more kit from DIR/ca and
@@ -47,6 +52,19 @@ public final class ProvisionCommand {
       --coordinator-dns and --coordinator-ip entries. A site id is a lowercase letter or digit
       followed by up to 62 lowercase letters, digits or hyphens. Certificates are valid for
       --validity-days (default 365) but never beyond the CA (--ca-validity-days, default 3650).
+
+      enrol-token lets site ID (new, or re-enrolling) get a certificate for a key it makes
+      itself: it prints a one-time token, valid for --valid-for (default 24h; e.g. 30m, 24h,
+      7d; at most 30d), and adds the site to DIR/sites.txt. DIR keeps only the token's
+      SHA-256; a new token replaces the site's previous one. The site runs
+        medfed-site enrol --config site.yaml --token TOKEN
+      against a coordinator started with --medfed.enrolment.pki-dir=DIR.
+
+      revoke adds the certificate with serial HEX, or every unexpired certificate of site ID,
+      to the revocation list DIR/crl.pem, signed by DIR/ca. A coordinator enforcing it refuses
+      the certificate at its next handshake and call, and records the revocation in its
+      exchange log. remove-site revokes every certificate of site ID, withdraws its enrolment
+      token and removes it from DIR/sites.txt, so that no study can invite it any more.
       """;
 
   private static final String COORDINATOR_NAME = "coordinator";
@@ -66,6 +84,9 @@ public final class ProvisionCommand {
           "ca-validity-days");
   private static final Set<String> ADD_SITE_OPTIONS =
       Set.of("pki", "site", "coordinator-address", "validity-days");
+  private static final Set<String> ENROL_TOKEN_OPTIONS = Set.of("pki", "site", "valid-for");
+  private static final Set<String> REVOKE_OPTIONS = Set.of("pki", "site", "serial", "reason");
+  private static final Set<String> REMOVE_SITE_OPTIONS = Set.of("pki", "site", "reason");
 
   private ProvisionCommand() {}
 
@@ -83,6 +104,9 @@ public final class ProvisionCommand {
       switch (args.getFirst()) {
         case "init" -> init(Arguments.parse(rest, INIT_OPTIONS), out);
         case "add-site" -> addSite(Arguments.parse(rest, ADD_SITE_OPTIONS), out);
+        case "enrol-token" -> Lifecycle.enrolToken(Arguments.parse(rest, ENROL_TOKEN_OPTIONS), out);
+        case "revoke" -> Lifecycle.revoke(Arguments.parse(rest, REVOKE_OPTIONS), out);
+        case "remove-site" -> Lifecycle.removeSite(Arguments.parse(rest, REMOVE_SITE_OPTIONS), out);
         case "help", "--help", "-h" -> out.print(USAGE);
         default -> throw new UsageException("unknown subcommand \"" + args.getFirst() + "\"");
       }
@@ -150,6 +174,7 @@ public final class ProvisionCommand {
       for (Map.Entry<String, IssuedCredential> site : sites.entrySet()) {
         pki.writeSiteKit(ca, site.getKey(), site.getValue(), address);
       }
+      new ConsortiumDirectory(outDir).addMembers(List.copyOf(sites.keySet()));
     } catch (IOException e) {
       throw new ProvisionException("cannot write to " + outDir + ": " + describe(e), e);
     }
@@ -198,6 +223,8 @@ public final class ProvisionCommand {
     }
     try {
       pki.writeSiteKit(ca, siteId, credential, address);
+      ConsortiumDirectory directory = new ConsortiumDirectory(root);
+      directory.locked(() -> directory.addMembers(List.of(siteId)));
     } catch (FileAlreadyExistsException e) {
       throw new ProvisionException("site kit " + kit + " already exists", e);
     } catch (IOException e) {
@@ -211,7 +238,7 @@ public final class ProvisionCommand {
             + " private key.");
   }
 
-  private static CertificateAuthority loadCa(PkiDirectory pki) throws ProvisionException {
+  static CertificateAuthority loadCa(PkiDirectory pki) throws ProvisionException {
     Path certificate = pki.caDirectory().resolve(PkiDirectory.CA_CERTIFICATE);
     Path key = pki.caDirectory().resolve(PkiDirectory.CA_KEY);
     String certificatePem;
@@ -259,7 +286,7 @@ public final class ProvisionCommand {
     }
   }
 
-  private static Path path(String text) throws UsageException {
+  static Path path(String text) throws UsageException {
     try {
       return Path.of(text);
     } catch (InvalidPathException e) {
@@ -268,7 +295,7 @@ public final class ProvisionCommand {
   }
 
   /** IOException messages are often just a path; name the kind of failure too. */
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     String kind = e.getClass().getSimpleName().replace("Exception", "");
     return e.getMessage() == null ? kind : kind + " " + e.getMessage();
   }

@@ -14,7 +14,9 @@ public final class ProtocolException extends Exception {
     /** The site is not a participant of this study or round. */
     NOT_PARTICIPANT,
     /** Unknown study or model version. */
-    NOT_FOUND
+    NOT_FOUND,
+    /** No valid sender signature by the calling site's certificate. */
+    UNSIGNED
   }
 
   private final Kind kind;

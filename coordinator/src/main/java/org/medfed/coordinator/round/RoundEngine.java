@@ -1,16 +1,19 @@
 package org.medfed.coordinator.round;
 
 import com.google.protobuf.ByteString;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,15 +22,23 @@ import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.ProtocolException.Kind;
 import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
+import org.medfed.coordinator.secagg.SecureRound;
 import org.medfed.coordinator.store.StudyStore;
 import org.medfed.coordinator.strategy.AggregationResult;
 import org.medfed.coordinator.strategy.SiteUpdate;
 import org.medfed.coordinator.strategy.Strategy;
 import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;
+import org.medfed.crypto.secagg.AggregateResult;
+import org.medfed.crypto.secagg.SecAggException;
+import org.medfed.proto.v1.AdvertiseKeysRequest;
+import org.medfed.proto.v1.AdvertisedKeys;
 import org.medfed.proto.v1.CoordinatorDecision;
+import org.medfed.proto.v1.EncryptedShare;
+import org.medfed.proto.v1.RevealSharesRequest;
 import org.medfed.proto.v1.RoundClosed;
 import org.medfed.proto.v1.RoundOpened;
+import org.medfed.proto.v1.ShareKeysRequest;
 import org.medfed.proto.v1.SiteDropped;
 import org.medfed.proto.v1.StudyClosed;
 import org.medfed.proto.v1.StudyOpened;
@@ -53,6 +64,9 @@ public final class RoundEngine {
   private final Clock clock;
   private final Duration enrolmentWindow;
   private final Map<String, SiteMailbox> mailboxes = new TreeMap<>();
+  private final X509Certificate consortiumCa;
+  private final SecureRandom random = new SecureRandom();
+  private final List<PhaseListener> phaseListeners = new CopyOnWriteArrayList<>();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -71,8 +85,10 @@ public final class RoundEngine {
       StudyStore store,
       ExchangeLog exchangeLog,
       Duration enrolmentWindow,
+      X509Certificate consortiumCa,
       Clock clock) {
     this.study = study;
+    this.consortiumCa = consortiumCa;
     this.strategy = strategy;
     this.store = store;
     this.exchangeLog = exchangeLog;
@@ -128,6 +144,22 @@ public final class RoundEngine {
     }
   }
 
+  /** Observes each phase as it opens, before its tasks reach the sites. */
+  @FunctionalInterface
+  public interface PhaseListener {
+    /**
+     * Called on the study thread with the engine's lock held: it must return quickly.
+     *
+     * @param phase training, share-keys, masked-input, unmasking or evaluation
+     * @param sites the sites the phase waits for
+     */
+    void phaseOpened(int round, String phase, List<String> sites);
+  }
+
+  public void addPhaseListener(PhaseListener listener) {
+    phaseListeners.add(listener);
+  }
+
   /** Runs the study to its end; returns early only when interrupted. */
   public void run() throws InterruptedException {
     lock.lock();
@@ -175,11 +207,13 @@ public final class RoundEngine {
         mailbox.post(endedTask());
         return;
       }
-      if (checkpoint.enrolment().get(site).status() == Enrolment.Status.INVITED) {
+      // A site that accepted may have restarted and lost what it prepared for the study, so it is
+      // invited again; answering again is idempotent.
+      if (checkpoint.enrolment().get(site).status() != Enrolment.Status.DECLINED) {
         mailbox.post(new SiteTask.Invite(study.id()));
       }
       if (phase != null && phase.expects(site)) {
-        mailbox.post(phase.taskFor());
+        mailbox.post(phase.taskFor(site));
       }
     } finally {
       lock.unlock();
@@ -254,6 +288,7 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireTraining(site, studyId, round);
+      requirePlain(open);
       requireBaseVersion(open, baseModelVersion);
       requireLength(open, site, vectorLength);
     } finally {
@@ -266,6 +301,7 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireTraining(site, update.studyId(), update.round());
+      requirePlain(open);
       requireBaseVersion(open, update.baseModelVersion());
       requireLength(open, site, update.delta().length);
       for (int i = 0; i < update.delta().length; i++) {
@@ -287,6 +323,91 @@ public final class RoundEngine {
           .addKeyValue("site", site)
           .addKeyValue("numExamples", update.numExamples())
           .log();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- secure aggregation: the four protocol messages ----
+
+  /** Phase 1, in place of an update: the site trained and advertises its round keys. */
+  public void advertiseKeys(String site, AdvertiseKeysRequest request) throws ProtocolException {
+    lock.lock();
+    try {
+      OpenPhase open = requireTraining(site, request.getStudyId(), request.getRound());
+      SecureRound secure = requireSecure(open);
+      secureStep(open, site, "advertised keys", () -> secure.advertise(site, request));
+      open.results.put(site, new SiteRoundResult(site, Outcome.UPDATED, "", 0, Double.NaN, null));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void shareKeys(String site, ShareKeysRequest request) throws ProtocolException {
+    lock.lock();
+    try {
+      OpenPhase open =
+          requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.SHARE_KEYS);
+      secureStep(open, site, "key shares", () -> open.secure.share(site, request));
+      open.answered.add(site);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Checks a masked upload's header before its vector is streamed. */
+  public void checkMaskedInputHeader(
+      String site, String studyId, int round, long baseModelVersion, int vectorLength)
+      throws ProtocolException {
+    lock.lock();
+    try {
+      OpenPhase open = requireSecurePhase(site, studyId, round, PhaseKind.MASKED_INPUT);
+      requireBaseVersion(open, baseModelVersion);
+      int expected = open.secure.spec().getVectorLength();
+      if (vectorLength != expected) {
+        throw new ProtocolException(
+            Kind.INVALID,
+            "the masked input has " + vectorLength + " elements, the round expects " + expected);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void submitMaskedInput(
+      String site, String studyId, int round, long baseModelVersion, int[] masked)
+      throws ProtocolException {
+    lock.lock();
+    try {
+      OpenPhase open = requireSecurePhase(site, studyId, round, PhaseKind.MASKED_INPUT);
+      requireBaseVersion(open, baseModelVersion);
+      secureStep(open, site, "masked input", () -> open.secure.maskedInput(site, masked));
+      open.answered.add(site);
+      log.atInfo()
+          .setMessage("masked input received")
+          .addKeyValue("round", round)
+          .addKeyValue("site", site)
+          .log();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void revealShares(String site, RevealSharesRequest request) throws ProtocolException {
+    lock.lock();
+    try {
+      OpenPhase open =
+          requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.UNMASKING);
+      try {
+        secureStep(open, site, "revealed shares", () -> open.secure.reveal(site, request));
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolException(Kind.INVALID, e.getMessage());
+      }
+      open.answered.add(site);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -456,30 +577,67 @@ public final class RoundEngine {
                     .setBaseModelSha256(hex(checkpoint.modelSha256()))
                     .addAllParticipants(participants)
                     .setDeadlineUnixMillis(openedAt.plus(study.roundDeadline()).toEpochMilli())));
-    OpenPhase training = openPhase(round, PhaseKind.TRAINING, baseVersion, participants, openedAt);
-    log.atInfo()
-        .setMessage("round opened")
-        .addKeyValue("study", study.id())
-        .addKeyValue("round", round)
-        .addKeyValue("modelVersion", baseVersion)
-        .addKeyValue("participants", participants)
-        .addKeyValue("deadline", training.deadline)
-        .log();
-    awaitUntil(training.deadline, training::allAnswered);
-    phase = null;
-    for (String site : participants) {
-      training.results.putIfAbsent(
-          site,
-          new SiteRoundResult(
-              site,
-              Outcome.NO_ANSWER,
-              "no update before the " + study.roundDeadline().toMillis() + " ms deadline",
-              0,
-              Double.NaN,
-              null));
+    SecureRound secure = null;
+    String cannotSecure = null;
+    if (study.secureAggregation() != null) {
+      try {
+        secure =
+            SecureRound.open(
+                study.id(),
+                round,
+                participants,
+                study.model().parameterCount(),
+                study.secureAggregation(),
+                consortiumCa,
+                random,
+                clock);
+      } catch (IllegalArgumentException e) {
+        cannotSecure = "secure aggregation cannot run with these participants: " + e.getMessage();
+      }
     }
-    List<SiteRoundResult> results = new ArrayList<>(training.results.values());
-    for (SiteRoundResult result : results) {
+    Map<String, SiteRoundResult> results = new TreeMap<>();
+    Collected collected;
+    if (cannotSecure != null) {
+      participants.forEach(
+          site ->
+              results.put(
+                  site,
+                  new SiteRoundResult(
+                      site, Outcome.NO_ANSWER, "round not started", 0, Double.NaN, null)));
+      collected = new Collected.Failed(cannotSecure);
+    } else {
+      OpenPhase training =
+          openPhase(round, PhaseKind.TRAINING, baseVersion, participants, openedAt, secure);
+      log.atInfo()
+          .setMessage("round opened")
+          .addKeyValue("study", study.id())
+          .addKeyValue("round", round)
+          .addKeyValue("modelVersion", baseVersion)
+          .addKeyValue("participants", participants)
+          .addKeyValue("secureAggregation", secure != null)
+          .addKeyValue("deadline", training.deadline)
+          .log();
+      awaitUntil(training.deadline, training::allAnswered);
+      phase = null;
+      String missing = secure == null ? "no update" : "no advertised keys";
+      for (String site : participants) {
+        training.results.putIfAbsent(
+            site,
+            new SiteRoundResult(
+                site,
+                Outcome.NO_ANSWER,
+                missing + " before the " + study.roundDeadline().toMillis() + " ms deadline",
+                0,
+                Double.NaN,
+                null));
+      }
+      results.putAll(training.results);
+      collected =
+          secure == null
+              ? collectPlain(training)
+              : collectSecure(round, baseVersion, secure, results);
+    }
+    for (SiteRoundResult result : results.values()) {
       if (result.outcome() != Outcome.UPDATED) {
         decide(
             round,
@@ -491,16 +649,20 @@ public final class RoundEngine {
                         .setReason(result.detail())));
       }
     }
-    if (training.updates.size() < study.minSites()) {
-      String reason =
-          training.updates.size()
-              + " of "
-              + participants.size()
-              + " sites sent a valid update before the deadline, min-sites is "
-              + study.minSites()
-              + " ("
-              + describeFailures(results)
-              + ")";
+    List<SiteRoundResult> resultList = List.copyOf(results.values());
+    if (collected instanceof Collected.Updates u && u.sites().size() < study.minSites()) {
+      collected =
+          new Collected.Failed(
+              u.sites().size()
+                  + " of "
+                  + participants.size()
+                  + " sites sent a valid update before the deadline, min-sites is "
+                  + study.minSites()
+                  + " ("
+                  + describeFailures(resultList)
+                  + ")");
+    }
+    if (collected instanceof Collected.Failed(String reason)) {
       RoundRecord failed =
           new RoundRecord(
               round,
@@ -509,7 +671,7 @@ public final class RoundEngine {
               openedAt,
               clock.instant(),
               baseVersion,
-              results);
+              resultList);
       checkpoint = checkpoint.withFailedRound(failed);
       store.save(checkpoint);
       decide(
@@ -528,12 +690,9 @@ public final class RoundEngine {
       }
       return;
     }
-
-    List<SiteUpdate> updates =
-        training.updates.entrySet().stream()
-            .map(e -> new SiteUpdate(e.getKey(), e.getValue().delta(), e.getValue().numExamples()))
-            .toList();
-    AggregationResult aggregated = strategy.aggregate(global, checkpoint.serverState(), updates);
+    Collected.Updates updates = (Collected.Updates) collected;
+    AggregationResult aggregated =
+        strategy.aggregate(global, checkpoint.serverState(), updates.updates());
     long newVersion = baseVersion + 1;
     String sha = store.saveModel(newVersion, aggregated.newGlobal());
     global = aggregated.newGlobal();
@@ -545,7 +704,7 @@ public final class RoundEngine {
             openedAt,
             clock.instant(),
             newVersion,
-            results);
+            resultList);
     checkpoint = checkpoint.withCompletedRound(completed, sha, aggregated.state());
     store.save(checkpoint);
     decide(
@@ -554,28 +713,34 @@ public final class RoundEngine {
             .setRoundClosed(
                 RoundClosed.newBuilder()
                     .setStatus("completed")
-                    .addAllAggregatedSites(training.updates.keySet())
+                    .addAllAggregatedSites(updates.sites())
                     .setNewModelVersion(newVersion)
-                    .setNewModelSha256(hex(sha))));
+                    .setNewModelSha256(hex(sha))
+                    .setAggregateSha256(hex(StudyStore.sha256Hex(aggregated.meanDelta())))));
     exchangeLog.signTreeHead();
     log.atInfo()
         .setMessage("round aggregated")
         .addKeyValue("study", study.id())
         .addKeyValue("round", round)
         .addKeyValue("modelVersion", newVersion)
-        .addKeyValue("updates", updates.size())
+        .addKeyValue("sites", updates.sites().size())
         .addKeyValue("modelSha256", sha)
         .log();
 
     // Evaluate the new model at every site that is alive (answered the training phase somehow).
     List<String> alive =
-        results.stream().filter(r -> r.outcome() != Outcome.NO_ANSWER).map(r -> r.site()).toList();
+        resultList.stream()
+            .filter(r -> r.outcome() != Outcome.NO_ANSWER)
+            .map(r -> r.site())
+            .toList();
     OpenPhase evaluation =
-        openPhase(round, PhaseKind.EVALUATION, newVersion, alive, clock.instant());
+        openPhase(round, PhaseKind.EVALUATION, newVersion, alive, clock.instant(), null);
     awaitUntil(evaluation.deadline, evaluation::allAnswered);
     phase = null;
     List<SiteRoundResult> withMetrics =
-        results.stream().map(r -> r.withEvaluation(evaluation.evaluations.get(r.site()))).toList();
+        resultList.stream()
+            .map(r -> r.withEvaluation(evaluation.evaluations.get(r.site())))
+            .toList();
     RoundRecord evaluated =
         new RoundRecord(
             round,
@@ -601,15 +766,166 @@ public final class RoundEngine {
         .log();
   }
 
+  /** What a round's training produced: updates to aggregate, or why there are none. */
+  private sealed interface Collected {
+    record Updates(List<SiteUpdate> updates, List<String> sites) implements Collected {}
+
+    record Failed(String reason) implements Collected {}
+  }
+
+  private Collected collectPlain(OpenPhase training) {
+    List<SiteUpdate> updates =
+        training.updates.entrySet().stream()
+            .map(e -> new SiteUpdate(e.getKey(), e.getValue().delta(), e.getValue().numExamples()))
+            .toList();
+    return new Collected.Updates(updates, List.copyOf(training.updates.keySet()));
+  }
+
+  /**
+   * Phases 2 to 4 of secure aggregation, each bounded by the study's phase deadline. A site that
+   * drops is recorded in {@code results}; the protocol fails the round, revealing nothing, once
+   * fewer than the threshold remain.
+   */
+  private Collected collectSecure(
+      int round, long baseVersion, SecureRound secure, Map<String, SiteRoundResult> results)
+      throws InterruptedException {
+    Duration phaseDeadline = study.secureAggregation().phaseDeadline();
+    try {
+      List<AdvertisedKeys> keys = secure.closeAdvertising();
+      List<String> advertised = keys.stream().map(AdvertisedKeys::getSiteId).toList();
+      Instant sharingDeadline = clock.instant().plus(phaseDeadline);
+      runSecurePhase(
+          round,
+          PhaseKind.SHARE_KEYS,
+          baseVersion,
+          secure,
+          advertised.stream()
+              .collect(
+                  Collectors.toMap(
+                      site -> site,
+                      site -> new SiteTask.ShareKeys(study.id(), round, keys, sharingDeadline),
+                      (a, b) -> a,
+                      TreeMap::new)),
+          sharingDeadline,
+          results,
+          "no key shares");
+      Map<String, List<EncryptedShare>> routed = secure.closeSharing();
+      Instant maskingDeadline = clock.instant().plus(phaseDeadline);
+      Map<String, SiteTask> maskTasks = new TreeMap<>();
+      routed.forEach(
+          (site, shares) ->
+              maskTasks.put(
+                  site, new SiteTask.MaskInput(study.id(), round, shares, maskingDeadline)));
+      runSecurePhase(
+          round,
+          PhaseKind.MASKED_INPUT,
+          baseVersion,
+          secure,
+          maskTasks,
+          maskingDeadline,
+          results,
+          "no masked input");
+      List<String> contributors = secure.closeMasking();
+      Instant unmaskDeadline = clock.instant().plus(phaseDeadline);
+      Map<String, SiteTask> unmaskTasks = new TreeMap<>();
+      contributors.forEach(
+          site ->
+              unmaskTasks.put(
+                  site, new SiteTask.Unmask(study.id(), round, contributors, unmaskDeadline)));
+      // A contributor that does not reveal is still in the sum; it is not dropped.
+      runSecurePhase(
+          round,
+          PhaseKind.UNMASKING,
+          baseVersion,
+          secure,
+          unmaskTasks,
+          unmaskDeadline,
+          new TreeMap<>(),
+          "");
+      AggregateResult result = secure.finish();
+      double[] mean = secure.weightedMean(result.sum());
+      log.atInfo()
+          .setMessage("secure aggregate unmasked")
+          .addKeyValue("round", round)
+          .addKeyValue("contributors", result.contributors())
+          .addKeyValue("dropped", result.dropped())
+          .addKeyValue("errorBound", result.errorBound())
+          .log();
+      // The sum is already weighted, so it enters the strategy as one update of weight 1.
+      return new Collected.Updates(
+          List.of(new SiteUpdate("secure-aggregate", mean, 1)), result.contributors());
+    } catch (SecAggException e) {
+      return new Collected.Failed("secure aggregation failed: " + e.getMessage());
+    }
+  }
+
+  private void runSecurePhase(
+      int round,
+      PhaseKind kind,
+      long baseVersion,
+      SecureRound secure,
+      Map<String, SiteTask> tasks,
+      Instant deadline,
+      Map<String, SiteRoundResult> results,
+      String missing)
+      throws InterruptedException {
+    phase =
+        new OpenPhase(
+            study.id(), round, kind, baseVersion, deadline, 0, List.copyOf(tasks.keySet()), secure);
+    phase.tasks.putAll(tasks);
+    announce(phase);
+    tasks.forEach((site, task) -> mailboxes.get(site).post(task));
+    OpenPhase open = phase;
+    awaitUntil(deadline, open::allAnswered);
+    phase = null;
+    for (String site : open.participants) {
+      if (!open.answered.contains(site) && results.containsKey(site)) {
+        results.put(
+            site,
+            new SiteRoundResult(
+                site,
+                Outcome.NO_ANSWER,
+                missing
+                    + " before the "
+                    + study.secureAggregation().phaseDeadline().toMillis()
+                    + " ms deadline of the secure-aggregation "
+                    + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                    + " phase",
+                0,
+                Double.NaN,
+                null));
+      }
+    }
+  }
+
   private OpenPhase openPhase(
-      int round, PhaseKind kind, long version, List<String> participants, Instant from) {
+      int round,
+      PhaseKind kind,
+      long version,
+      List<String> participants,
+      Instant from,
+      SecureRound secure) {
     Instant deadline = from.plus(study.roundDeadline());
     long seed = study.seed() * 1_000_003L + round;
-    phase = new OpenPhase(study.id(), round, kind, version, deadline, seed, participants);
+    phase = new OpenPhase(study.id(), round, kind, version, deadline, seed, participants, secure);
+    announce(phase);
     for (String site : participants) {
-      mailboxes.get(site).post(phase.taskFor());
+      mailboxes.get(site).post(phase.taskFor(site));
     }
     return phase;
+  }
+
+  private void announce(OpenPhase open) {
+    String name = open.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    List<String> sites = List.copyOf(open.participants);
+    log.atInfo()
+        .setMessage("phase opened")
+        .addKeyValue("round", open.round)
+        .addKeyValue("phase", name)
+        .addKeyValue("sites", sites)
+        .addKeyValue("deadline", open.deadline)
+        .log();
+    phaseListeners.forEach(listener -> listener.phaseOpened(open.round, name, sites));
   }
 
   private void finish(StudyStatus status, String outcome) {
@@ -694,6 +1010,88 @@ public final class RoundEngine {
           Kind.NOT_NOW, "site " + site + " has already answered round " + round);
     }
     return phase;
+  }
+
+  /** Under secure aggregation a plaintext update is refused before it is read. */
+  private static void requirePlain(OpenPhase open) throws ProtocolException {
+    if (open.secure != null) {
+      throw new ProtocolException(
+          Kind.NOT_NOW,
+          "round "
+              + open.round
+              + " aggregates securely: the coordinator accepts no plaintext update, advertise"
+              + " keys instead");
+    }
+  }
+
+  private static SecureRound requireSecure(OpenPhase open) throws ProtocolException {
+    if (open.secure == null) {
+      throw new ProtocolException(
+          Kind.NOT_NOW, "round " + open.round + " aggregates plaintext updates: push an update");
+    }
+    return open.secure;
+  }
+
+  private OpenPhase requireSecurePhase(String site, String studyId, int round, PhaseKind kind)
+      throws ProtocolException {
+    requireStudy(studyId);
+    String wanted = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    if (phase == null || phase.kind != kind || phase.round != round) {
+      throw new ProtocolException(
+          Kind.NOT_NOW,
+          "round "
+              + round
+              + " is not in its secure-aggregation "
+              + wanted
+              + " phase"
+              + (phase == null
+                  ? " (no phase is open)"
+                  : " (open: round "
+                      + phase.round
+                      + " "
+                      + phase.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                      + ")"));
+    }
+    if (!phase.participants.contains(site)) {
+      throw new ProtocolException(
+          Kind.NOT_PARTICIPANT,
+          "site " + site + " is not in the " + wanted + " phase of round " + round);
+    }
+    if (phase.answered.contains(site)) {
+      throw new ProtocolException(
+          Kind.NOT_NOW, "site " + site + " has already answered the " + wanted + " phase");
+    }
+    return phase;
+  }
+
+  private interface SecureStep {
+    void run() throws SecAggException;
+  }
+
+  /**
+   * Runs one protocol step; a refused message changes nothing and the round goes on, so the site
+   * may still send a correct one before the deadline.
+   */
+  private static void secureStep(OpenPhase open, String site, String what, SecureStep step)
+      throws ProtocolException {
+    try {
+      step.run();
+    } catch (SecAggException e) {
+      Kind kind =
+          switch (e.reason()) {
+            case WRONG_ROUND, WRONG_PHASE, REPLAY, ROUND_FAILED, BELOW_THRESHOLD -> Kind.NOT_NOW;
+            case WRONG_SENDER, WRONG_RECIPIENT, BAD_SIGNATURE -> Kind.NOT_PARTICIPANT;
+            case WRONG_LENGTH, DECRYPTION_FAILED, INCONSISTENT, PRIVACY_VIOLATION -> Kind.INVALID;
+          };
+      log.atWarn()
+          .setMessage("secure-aggregation message refused")
+          .addKeyValue("round", open.round)
+          .addKeyValue("site", site)
+          .addKeyValue("message", what)
+          .addKeyValue("reason", e.getMessage())
+          .log();
+      throw new ProtocolException(kind, what + " refused: " + e.getMessage());
+    }
   }
 
   private static void requireBaseVersion(OpenPhase open, long baseVersion)
@@ -781,6 +1179,9 @@ public final class RoundEngine {
 
   private enum PhaseKind {
     TRAINING,
+    SHARE_KEYS,
+    MASKED_INPUT,
+    UNMASKING,
     EVALUATION
   }
 
@@ -793,9 +1194,13 @@ public final class RoundEngine {
     final Instant deadline;
     final long seed;
     final TreeSet<String> participants;
+    final SecureRound secure;
     final Map<String, SiteRoundResult> results = new TreeMap<>();
     final Map<String, UpdateSubmission> updates = new TreeMap<>();
     final Map<String, EvaluationMetrics> evaluations = new TreeMap<>();
+    // Secure-aggregation phases: each site's own task, and who answered.
+    final Map<String, SiteTask> tasks = new TreeMap<>();
+    final Set<String> answered = new TreeSet<>();
 
     OpenPhase(
         String studyId,
@@ -804,7 +1209,8 @@ public final class RoundEngine {
         long modelVersion,
         Instant deadline,
         long seed,
-        List<String> participants) {
+        List<String> participants,
+        SecureRound secure) {
       this.studyId = studyId;
       this.round = round;
       this.kind = kind;
@@ -812,24 +1218,38 @@ public final class RoundEngine {
       this.deadline = deadline;
       this.seed = seed;
       this.participants = new TreeSet<>(participants);
+      this.secure = secure;
     }
 
-    SiteTask taskFor() {
-      return kind == PhaseKind.TRAINING
-          ? new SiteTask.Train(studyId, round, modelVersion, deadline, seed)
-          : new SiteTask.Evaluate(studyId, round, modelVersion, deadline);
+    SiteTask taskFor(String site) {
+      return switch (kind) {
+        case TRAINING ->
+            new SiteTask.Train(
+                studyId,
+                round,
+                modelVersion,
+                deadline,
+                seed,
+                Optional.ofNullable(secure).map(SecureRound::spec));
+        case EVALUATION -> new SiteTask.Evaluate(studyId, round, modelVersion, deadline);
+        case SHARE_KEYS, MASKED_INPUT, UNMASKING -> tasks.get(site);
+      };
+    }
+
+    private Set<String> answeredSites() {
+      return switch (kind) {
+        case TRAINING -> results.keySet();
+        case EVALUATION -> evaluations.keySet();
+        case SHARE_KEYS, MASKED_INPUT, UNMASKING -> answered;
+      };
     }
 
     boolean expects(String site) {
-      return participants.contains(site)
-          && (kind == PhaseKind.TRAINING
-              ? !results.containsKey(site)
-              : !evaluations.containsKey(site));
+      return participants.contains(site) && !answeredSites().contains(site);
     }
 
     boolean allAnswered() {
-      return (kind == PhaseKind.TRAINING ? results.keySet() : evaluations.keySet())
-          .containsAll(participants);
+      return answeredSites().containsAll(participants);
     }
 
     void record(String site, Outcome outcome, String detail) {

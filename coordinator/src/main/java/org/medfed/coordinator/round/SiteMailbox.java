@@ -21,7 +21,13 @@ final class SiteMailbox {
       // time and be refused anyway.
       pending.removeIf(SiteTask::supersededByPhaseTasks);
     }
-    pending.addLast(task);
+    // A (re-)invitation goes first: a site that lost its state must accept again before it can
+    // act on a phase task that was already waiting.
+    if (task instanceof SiteTask.Invite) {
+      pending.addFirst(task);
+    } else {
+      pending.addLast(task);
+    }
     notifyAll();
   }
 

@@ -8,12 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -66,14 +62,13 @@ public final class StudyStore {
 
   /** Stores a model version and returns the hex SHA-256 of the stored bytes. */
   public String saveModel(long version, double[] weights) {
-    ByteBuffer bytes = ByteBuffer.allocate(weights.length * Double.BYTES);
-    bytes.order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(weights);
+    byte[] bytes = littleEndian(weights);
     try {
-      writeAtomically(modelFileName(version), bytes.array());
+      writeAtomically(modelFileName(version), bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write model version " + version, e);
     }
-    return sha256Hex(bytes.array());
+    return sha256Hex(bytes);
   }
 
   /** Loads a model version, checking it against the digest recorded when it was stored. */
@@ -108,32 +103,20 @@ public final class StudyStore {
   }
 
   private void writeAtomically(String name, byte[] content) throws IOException {
-    Files.createDirectories(directory);
-    Path target = directory.resolve(name);
-    Path temp = directory.resolve(name + ".tmp");
-    try (FileChannel channel =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(content);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    // The rename itself must survive a crash too.
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException ignored) {
-      // Not every file system lets a directory be opened for sync; the rename is still atomic.
-    }
+    AtomicFiles.write(directory, name, content);
+  }
+
+  /**
+   * SHA-256 (hex) of a vector as little-endian float64, the form models are stored and logged in.
+   */
+  public static String sha256Hex(double[] values) {
+    return sha256Hex(littleEndian(values));
+  }
+
+  private static byte[] littleEndian(double[] values) {
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES);
+    bytes.order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(values);
+    return bytes.array();
   }
 
   static String sha256Hex(byte[] bytes) {

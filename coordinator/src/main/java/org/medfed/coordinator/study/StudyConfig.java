@@ -23,6 +23,8 @@ import org.medfed.coordinator.strategy.StrategyConfig;
  * @param minSites the fewest updates a round may aggregate, between 1 and the number of sites
  * @param roundDeadline how long the coordinator waits for updates in a round, positive
  * @param onRoundFailure what happens when fewer than {@code minSites} updates arrive in time
+ * @param privacy the sites' DP-SGD settings, or null for training without differential privacy
+ * @param secureAggregation how updates are aggregated securely, or null for plaintext updates
  */
 public record StudyConfig(
     String id,
@@ -36,7 +38,8 @@ public record StudyConfig(
     int minSites,
     Duration roundDeadline,
     RoundFailurePolicy onRoundFailure,
-    PrivacyConfig privacy) {
+    PrivacyConfig privacy,
+    SecureAggregationConfig secureAggregation) {
 
   /** The form of study and site ids, safe in file names, URLs and log lines. */
   static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");

@@ -78,7 +78,8 @@ public final class StudyConfigLoader {
         "min-sites",
         "round-deadline",
         "on-round-failure",
-        "privacy");
+        "privacy",
+        "secure-aggregation");
 
     String id = top.requiredString("id");
     if (!StudyConfig.ID.matcher(id).matches()) {
@@ -98,6 +99,7 @@ public final class StudyConfigLoader {
     Duration roundDeadline = roundDeadline(top);
     RoundFailurePolicy onRoundFailure = onRoundFailure(top);
     PrivacyConfig privacy = privacy(top);
+    SecureAggregationConfig secureAggregation = secureAggregation(top);
     return new StudyConfig(
         id,
         title,
@@ -110,7 +112,53 @@ public final class StudyConfigLoader {
         minSites,
         roundDeadline,
         onRoundFailure,
-        privacy);
+        privacy,
+        secureAggregation);
+  }
+
+  /** The optional secure-aggregation section; absent means sites send plaintext updates. */
+  private static SecureAggregationConfig secureAggregation(Section top)
+      throws StudyConfigException {
+    Optional<Section> section = top.optionalSection("secure-aggregation");
+    if (section.isEmpty()) {
+      return null;
+    }
+    Section secure = section.get();
+    secure.allowOnly(
+        "enabled", "threshold", "protocol", "neighbours", "clip", "record-scale", "phase-deadline");
+    Optional<JsonNode> enabled = secure.optional("enabled");
+    if (enabled.isPresent() && !enabled.get().isBoolean()) {
+      throw secure.fail("enabled", "must be true or false, got " + Section.describe(enabled.get()));
+    }
+    if (enabled.isPresent() && !enabled.get().asBoolean()) {
+      return null;
+    }
+    int threshold = secure.optional("threshold").isPresent() ? atLeastOne(secure, "threshold") : 0;
+    if (threshold == 1) {
+      throw secure.fail("threshold", "must be at least 2: one site's sum is its own update");
+    }
+    String protocol = secure.optionalString("protocol").orElse("secagg");
+    int neighbours = 0;
+    switch (protocol) {
+      case "secagg" -> {
+        if (secure.optional("neighbours").isPresent()) {
+          throw secure.fail("neighbours", "applies only to protocol secagg+");
+        }
+      }
+      case "secagg+" -> neighbours = atLeastOne(secure, "neighbours");
+      default -> throw secure.fail("protocol", "must be secagg or secagg+, got '" + protocol + "'");
+    }
+    double clip =
+        secure.optional("clip").isPresent()
+            ? positive(secure, "clip")
+            : SecureAggregationConfig.DEFAULT_CLIP;
+    long recordScale =
+        secure.optional("record-scale").isPresent()
+            ? atLeastOne(secure, "record-scale")
+            : SecureAggregationConfig.DEFAULT_RECORD_SCALE;
+    Duration phaseDeadline =
+        duration(secure, "phase-deadline", SecureAggregationConfig.DEFAULT_PHASE_DEADLINE);
+    return new SecureAggregationConfig(threshold, neighbours, clip, recordScale, phaseDeadline);
   }
 
   /** The optional DP-SGD section; absent means the study trains without differential privacy. */
@@ -318,9 +366,14 @@ public final class StudyConfigLoader {
   }
 
   private static Duration roundDeadline(Section top) throws StudyConfigException {
-    Optional<JsonNode> value = top.optional("round-deadline");
+    return duration(top, "round-deadline", Duration.ofSeconds(30));
+  }
+
+  private static Duration duration(Section top, String key, Duration fallback)
+      throws StudyConfigException {
+    Optional<JsonNode> value = top.optional(key);
     if (value.isEmpty()) {
-      return Duration.ofSeconds(30);
+      return fallback;
     }
     Matcher matcher = DURATION.matcher(value.get().isTextual() ? value.get().asText() : "");
     Duration deadline = Duration.ZERO;
@@ -336,7 +389,7 @@ public final class StudyConfigLoader {
     }
     if (deadline.isZero()) {
       throw top.fail(
-          "round-deadline",
+          key,
           "must be a positive duration such as 30s, 2m or 500ms, got "
               + Section.describe(value.get()));
     }

@@ -56,7 +56,8 @@ class ProvisionCommandTest {
             "sites/hug/site.crt.pem",
             "sites/hug/site.key.pem",
             "sites/hug/ca.crt.pem",
-            "sites/hug/site.yaml"),
+            "sites/hug/site.yaml",
+            "sites.txt"),
         hashes(pki).keySet());
     assertEquals("", err());
     assertTrue(out().contains("keep this folder offline"), out());
@@ -289,8 +290,8 @@ class ProvisionCommandTest {
   void missingOrUnknownSubcommandIsAUsageError() {
     assertEquals(2, ProvisionCommand.run(List.of(), outStream(), errStream()));
     assertTrue(err().contains("missing subcommand"), err());
-    assertEquals(2, ProvisionCommand.run(List.of("revoke"), outStream(), errStream()));
-    assertTrue(err().contains("unknown subcommand \"revoke\""), err());
+    assertEquals(2, ProvisionCommand.run(List.of("rotate"), outStream(), errStream()));
+    assertTrue(err().contains("unknown subcommand \"rotate\""), err());
   }
 
   @Test
@@ -316,14 +317,20 @@ class ProvisionCommandTest {
   }
 
   @Test
-  void addSiteChangesNoOtherFile() throws Exception {
+  void addSiteChangesNoOtherKitAndAddsTheSiteToTheMembers() throws Exception {
     Path pki = temp.resolve("pki");
     assertEquals(0, init(pki, "charite,hug"), err());
     Map<String, String> before = hashes(pki);
+    before.remove("sites.txt");
     assertEquals(0, addSite(pki, "karolinska"), err());
     Map<String, String> after = hashes(pki);
     after.keySet().removeIf(file -> file.startsWith("sites/karolinska/"));
+    after.remove("sites.txt");
+    after.remove(".lock");
     assertEquals(before, after);
+    assertTrue(
+        Files.readAllLines(pki.resolve("sites.txt"))
+            .containsAll(List.of("charite", "hug", "karolinska")));
   }
 
   @Test

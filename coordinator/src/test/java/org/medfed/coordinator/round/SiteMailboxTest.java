@@ -39,7 +39,7 @@ class SiteMailboxTest {
   void newPhaseTaskReplacesAStaleOneButKeepsTheInvitation() throws Exception {
     SiteMailbox mailbox = new SiteMailbox();
     mailbox.post(new SiteTask.Invite("s"));
-    mailbox.post(new SiteTask.Train("s", 3, 2, deadline, 7));
+    mailbox.post(new SiteTask.Train("s", 3, 2, deadline, 7, Optional.empty()));
     SiteTask evaluate = new SiteTask.Evaluate("s", 3, 3, deadline);
     mailbox.post(evaluate);
     assertEquals(Optional.of(new SiteTask.Invite("s")), mailbox.take(Duration.ZERO));
@@ -54,5 +54,15 @@ class SiteMailboxTest {
     mailbox.post(new SiteTask.Invite("s"));
     mailbox.take(Duration.ZERO);
     assertEquals(Optional.empty(), mailbox.take(Duration.ZERO));
+  }
+
+  @Test
+  void invitationOvertakesAWaitingPhaseTaskSoARestartedSiteAcceptsFirst() throws Exception {
+    SiteMailbox mailbox = new SiteMailbox();
+    SiteTask train = new SiteTask.Train("s", 2, 1, deadline, 7, Optional.empty());
+    mailbox.post(train);
+    mailbox.post(new SiteTask.Invite("s"));
+    assertEquals(Optional.of(new SiteTask.Invite("s")), mailbox.take(Duration.ZERO));
+    assertEquals(Optional.of(train), mailbox.take(Duration.ZERO));
   }
 }

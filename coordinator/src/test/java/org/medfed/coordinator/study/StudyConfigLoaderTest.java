@@ -102,7 +102,8 @@ class StudyConfigLoaderTest {
             3,
             Duration.ofSeconds(30),
             RoundFailurePolicy.CONTINUE,
-            null);
+            null,
+            new SecureAggregationConfig(0, 0, 1.0, 10_000, Duration.ofSeconds(10)));
     assertEquals(expected, study);
     assertEquals(14, study.model().parameterCount());
   }
@@ -448,6 +449,7 @@ class StudyConfigLoaderTest {
                 5,
                 valid.roundDeadline(),
                 valid.onRoundFailure(),
+                null,
                 null));
   }
 

@@ -6,15 +6,21 @@ import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.x500.RDN;
@@ -23,15 +29,19 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -43,8 +53,9 @@ import org.bouncycastle.util.IPAddress;
 
 /**
  * The consortium's root certificate authority: ECDSA P-256, SHA256withECDSA. It issues the
- * coordinator's TLS certificate and one client certificate per site; the certificate's CN and OU
- * are the holder's {@link PartyIdentity}.
+ * coordinator's TLS certificate and one client certificate per site (with a key it generates, for a
+ * startup kit, or for the key of a site's {@link CertificateRequest}), and signs the {@link
+ * RevocationList}; the certificate's CN and OU are the holder's {@link PartyIdentity}.
  *
  * <p>Issued certificates never outlive the CA: a requested validity past the CA's expiry is cut at
  * the CA's expiry. Instances are immutable and safe to share between threads.
@@ -232,6 +243,80 @@ public final class CertificateAuthority {
         validity);
   }
 
+  /**
+   * Issues a site's TLS client certificate for the key in a checked certificate request, exactly as
+   * {@link #issueSite(String, Duration)} would (same subject, extensions and SAN), except that the
+   * site made the key pair and keeps the private key. The request's own subject and attributes are
+   * not copied: only its site id and key are used.
+   *
+   * @throws IllegalArgumentException if the validity is not positive
+   */
+  public X509Certificate issueSite(CertificateRequest request, Duration validity) {
+    Objects.requireNonNull(request, "request");
+    requirePositive(validity);
+    String siteId = request.siteId();
+    return issue(
+        siteId,
+        PartyRole.SITE,
+        List.of(new GeneralName(GeneralName.uniformResourceIdentifier, SITE_URN_PREFIX + siteId)),
+        new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth},
+        validity,
+        request.publicKey());
+  }
+
+  /**
+   * Signs a revocation list holding exactly the given revocations.
+   *
+   * @param number the CRL number; each new list must have a larger one than the last
+   * @param thisUpdate when the list is issued
+   * @param nextUpdate when the consortium promises the next list at the latest
+   * @throws IllegalArgumentException if a serial appears twice, the number is negative, or {@code
+   *     nextUpdate} is not after {@code thisUpdate}
+   */
+  public RevocationList revocationList(
+      Collection<Revocation> revocations, long number, Instant thisUpdate, Instant nextUpdate) {
+    Objects.requireNonNull(revocations, "revocations");
+    Objects.requireNonNull(thisUpdate, "thisUpdate");
+    Objects.requireNonNull(nextUpdate, "nextUpdate");
+    if (number < 0) {
+      throw new IllegalArgumentException("CRL number must not be negative, was " + number);
+    }
+    if (!nextUpdate.isAfter(thisUpdate)) {
+      throw new IllegalArgumentException("nextUpdate must be after thisUpdate");
+    }
+    X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    X509v2CRLBuilder builder = new X509v2CRLBuilder(issuer, Date.from(thisUpdate));
+    builder.setNextUpdate(Date.from(nextUpdate));
+    Set<BigInteger> serials = new HashSet<>();
+    try {
+      for (Revocation revocation : revocations) {
+        if (!serials.add(revocation.serial())) {
+          throw new IllegalArgumentException(
+              "serial " + revocation.serialHex() + " is revoked twice in one list");
+        }
+        ExtensionsGenerator extensions = new ExtensionsGenerator();
+        extensions.addExtension(
+            RevocationList.MEDFED_REVOCATION, false, RevocationList.extensionValue(revocation));
+        builder.addCRLEntry(
+            revocation.serial(), Date.from(revocation.revokedAt()), extensions.generate());
+      }
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder
+          .addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)))
+          .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(utils));
+      ContentSigner signer =
+          new JcaContentSignerBuilder(KeyPairs.SIGNATURE_ALGORITHM)
+              .setProvider(provider)
+              .build(privateKey);
+      X509CRL crl = new JcaX509CRLConverter().getCRL(builder.build(signer));
+      return RevocationList.of(crl, certificate);
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot encode the revocation list", e);
+    } catch (OperatorCreationException | CRLException | PkiException e) {
+      throw new IllegalStateException("cannot sign the revocation list", e);
+    }
+  }
+
   @Override
   public String toString() {
     return "CertificateAuthority[" + subjectOf(certificate) + "]";
@@ -244,6 +329,18 @@ public final class CertificateAuthority {
       KeyPurposeId[] purposes,
       Duration validity) {
     KeyPair keys = KeyPairs.generateP256(random);
+    X509Certificate issued =
+        issue(commonName, role, subjectAltNames, purposes, validity, keys.getPublic());
+    return new IssuedCredential(issued, keys.getPrivate());
+  }
+
+  private X509Certificate issue(
+      String commonName,
+      PartyRole role,
+      List<GeneralName> subjectAltNames,
+      KeyPurposeId[] purposes,
+      Duration validity,
+      PublicKey publicKey) {
     X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
     X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
     // Carry the consortium's O so a leaf says which network it belongs to.
@@ -258,14 +355,20 @@ public final class CertificateAuthority {
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter;
     }
+    // Short-lived certificates (tests, aggressive renewal) are back-dated less, so that most of
+    // their validity lies ahead of the moment they are issued.
+    Duration backdate =
+        validity.dividedBy(10).compareTo(CLOCK_SKEW_ALLOWANCE) < 0
+            ? validity.dividedBy(10)
+            : CLOCK_SKEW_ALLOWANCE;
     JcaX509v3CertificateBuilder builder =
         new JcaX509v3CertificateBuilder(
             issuer,
             serial(random),
-            Date.from(now.minus(CLOCK_SKEW_ALLOWANCE)),
+            Date.from(now.minus(backdate)),
             Date.from(notAfter),
             subject.build(),
-            keys.getPublic());
+            publicKey);
     try {
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       builder
@@ -277,14 +380,12 @@ public final class CertificateAuthority {
               false,
               new GeneralNames(subjectAltNames.toArray(GeneralName[]::new)))
           .addExtension(
-              Extension.subjectKeyIdentifier,
-              false,
-              utils.createSubjectKeyIdentifier(keys.getPublic()))
+              Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey))
           .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(utils));
     } catch (CertIOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot encode certificate extensions", e);
     }
-    return new IssuedCredential(sign(builder, privateKey, provider), keys.getPrivate());
+    return sign(builder, privateKey, provider);
   }
 
   /**

@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -20,12 +22,13 @@ import java.util.regex.Pattern;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
- * PEM text (RFC 7468) for certificates and PKCS#8 private keys. Text in, text out: the caller
+ * PEM text (RFC 7468) for certificates, CRLs and PKCS#8 private keys. Text in, text out: the caller
  * decides where it is stored.
  */
 public final class Pem {
   private static final String CERTIFICATE = "CERTIFICATE";
   private static final String PRIVATE_KEY = "PRIVATE KEY";
+  private static final String CRL = "X509 CRL";
   private static final Pattern BLOCK =
       Pattern.compile(
           "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", Pattern.DOTALL);
@@ -86,6 +89,31 @@ public final class Pem {
       return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
       throw new PkiException("PEM PRIVATE KEY block is not a valid " + algorithm + " key", e);
+    }
+  }
+
+  /** Parses text holding exactly one PEM X509 CRL block (RFC 7468 §5). */
+  public static X509CRL parseCrl(String pem) throws PkiException {
+    List<byte[]> blocks = blocks(pem, CRL);
+    if (blocks.size() != 1) {
+      throw new PkiException("expected exactly one PEM X509 CRL block, found " + blocks.size());
+    }
+    try {
+      return (X509CRL)
+          CertificateFactory.getInstance("X.509")
+              .generateCRL(new ByteArrayInputStream(blocks.getFirst()));
+    } catch (CRLException | CertificateException e) {
+      throw new PkiException("PEM X509 CRL block is not a DER X.509 CRL", e);
+    }
+  }
+
+  /** Encodes a CRL as one PEM X509 CRL block ending in a newline. */
+  public static String encode(X509CRL crl) {
+    Objects.requireNonNull(crl, "crl");
+    try {
+      return block(CRL, crl.getEncoded());
+    } catch (CRLException e) {
+      throw new IllegalStateException("CRL cannot be DER-encoded", e);
     }
   }
 

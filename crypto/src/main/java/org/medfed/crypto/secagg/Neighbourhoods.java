@@ -84,20 +84,35 @@ final class Neighbourhoods {
     return holders;
   }
 
-  /** Size of the connected component of {@code site} in the graph restricted to {@code alive}. */
-  int componentSize(String site, Collection<String> alive) {
+  /**
+   * For each site of {@code alive}, the size of its connected component in the graph restricted to
+   * {@code alive}; one traversal for all of them.
+   */
+  Map<String, Integer> componentSizes(Collection<String> alive) {
     Set<String> allowed = new HashSet<>(alive);
-    Set<String> seen = new HashSet<>();
-    Deque<String> queue = new ArrayDeque<>();
-    queue.add(site);
-    seen.add(site);
-    while (!queue.isEmpty()) {
-      for (String next : neighbours.get(queue.poll())) {
-        if (allowed.contains(next) && seen.add(next)) {
-          queue.add(next);
+    Map<String, Integer> sizes = new HashMap<>();
+    for (String start : allowed) {
+      if (sizes.containsKey(start)) {
+        continue;
+      }
+      List<String> component = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      Deque<String> queue = new ArrayDeque<>();
+      queue.add(start);
+      seen.add(start);
+      while (!queue.isEmpty()) {
+        String site = queue.poll();
+        component.add(site);
+        for (String next : neighbours.get(site)) {
+          if (allowed.contains(next) && seen.add(next)) {
+            queue.add(next);
+          }
         }
       }
+      for (String site : component) {
+        sizes.put(site, component.size());
+      }
     }
-    return seen.size();
+    return sizes;
   }
 }

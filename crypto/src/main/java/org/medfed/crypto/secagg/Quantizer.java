@@ -2,6 +2,7 @@ package org.medfed.crypto.secagg;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
+import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -26,7 +27,7 @@ public final class Quantizer {
   private final double clip;
   private final int bits;
   private final int maxSites;
-  private final long range;
+  private final int range;
   private final double scale;
 
   /**
@@ -64,7 +65,7 @@ public final class Quantizer {
     this.clip = clip;
     this.bits = bits;
     this.maxSites = maxSites;
-    this.range = perSite;
+    this.range = (int) perSite;
     this.scale = perSite / clip;
   }
 
@@ -95,6 +96,14 @@ public final class Quantizer {
    * @throws IllegalArgumentException if a value is NaN or infinite
    */
   public int[] encode(double[] values, SecureRandom random) {
+    return encode(values, random, new MaskSum());
+  }
+
+  /**
+   * {@link #encode(double[], SecureRandom)} followed by {@code masks.applyTo}, in one pass: each
+   * block of {@link MaskStream#CHUNK_INTS} values is encoded and then masked while it is in cache.
+   */
+  int[] encode(double[] values, SecureRandom random, MaskSum masks) {
     for (int i = 0; i < values.length; i++) {
       if (!Double.isFinite(values[i])) {
         throw new IllegalArgumentException("value at index " + i + " is not finite");
@@ -102,20 +111,30 @@ public final class Quantizer {
     }
     byte[] seed = new byte[RoundCrypto.KEY_BYTES];
     random.nextBytes(seed);
-    // Two uint32 draws per value give a 53-bit uniform in [0, 1); drawn in bulk for speed.
-    int[] draws = new int[2 * values.length];
-    new MaskStream(new SecretKeySpec(seed, "AES")).addInto(draws, false);
+    Cipher rounding = MaskStream.cipher(new SecretKeySpec(seed, "AES"));
     Arrays.fill(seed, (byte) 0);
+    // Two uint32 draws per value give a 53-bit uniform in [0, 1); drawn in bulk for speed.
+    byte[] draws = new byte[2 * MaskStream.CHUNK_BYTES];
     int[] out = new int[values.length];
-    for (int i = 0; i < values.length; i++) {
-      double scaled = Math.max(-clip, Math.min(clip, values[i])) * scale;
-      double floor = Math.floor(scaled);
-      long high = Integer.toUnsignedLong(draws[2 * i]) >>> 6;
-      long low = Integer.toUnsignedLong(draws[2 * i + 1]) >>> 5;
-      double uniform = ((high << 27) | low) * 0x1.0p-53;
-      long rounded = (long) floor + (uniform < scaled - floor ? 1 : 0);
-      out[i] = (int) Math.max(-range, Math.min(range, rounded));
+    for (int from = 0; from < values.length; from += MaskStream.CHUNK_INTS) {
+      int to = Math.min(values.length, from + MaskStream.CHUNK_INTS);
+      int count = to - from;
+      MaskStream.keyStream(rounding, draws, 2 * Integer.BYTES * count);
+      for (int j = 0; j < count; j++) {
+        double scaled = Math.max(-clip, Math.min(clip, values[from + j])) * scale;
+        double floor = Math.floor(scaled);
+        // The 26 high bits of one draw and the 27 high bits of another: exactly the double
+        // ((high << 27) | low) * 2^-53, uniform on the multiples of 2^-53 in [0, 1).
+        int high = MaskStream.intAt(draws, Integer.BYTES * j) >>> 6;
+        int low = MaskStream.intAt(draws, Integer.BYTES * (count + j)) >>> 5;
+        double uniform = high * 0x1.0p-26 + low * 0x1.0p-53;
+        int rounded = (int) floor + (uniform < scaled - floor ? 1 : 0);
+        out[from + j] = Math.max(-range, Math.min(range, rounded));
+      }
+      masks.applyTo(out, from, to);
     }
+    Arrays.fill(draws, (byte) 0);
+    masks.clear();
     return out;
   }
 
@@ -129,7 +148,7 @@ public final class Quantizer {
     if (sites < 1 || sites > maxSites) {
       throw new IllegalArgumentException("sites must be in 1.." + maxSites + ", got " + sites);
     }
-    long bound = sites * range;
+    long bound = (long) sites * range;
     double[] out = new double[sum.length];
     for (int i = 0; i < sum.length; i++) {
       if (Math.abs((long) sum[i]) > bound) {

@@ -68,9 +68,14 @@ public final class SecAggClient {
       AdvertiseKeys own)
       implements State {}
 
+  /**
+   * After sharing: the verified keys of our share holders (neighbours and us), and the share
+   * encryption keys agreed with the neighbours, kept to open their shares in the next phase.
+   */
   private record Shared(
       Advertised keys,
       Map<String, AdvertiseKeys> roster,
+      Map<String, SecretKey> shareKeys,
       SecretBytes selfMaskSeed,
       HeldShares ownShares)
       implements State {}
@@ -157,9 +162,14 @@ public final class SecAggClient {
 
   /**
    * Phase {@link Phase#SHARE_KEYS}: checks the advertised keys the server relayed (this round,
-   * participants only, once each, valid signatures, our own keys unchanged, enough of them), then
-   * Shamir-shares a fresh self-mask seed and the masking private key and encrypts one share pair to
-   * each neighbour that advertised.
+   * participants only, once each, no key reused, our own keys unchanged, enough of them, and a
+   * valid signature on every key this site uses: its neighbours' and its own, so every site's under
+   * the complete graph), then Shamir-shares a fresh self-mask seed and the masking private key and
+   * encrypts one share pair to each neighbour that advertised.
+   *
+   * <p>Under SecAgg+ the keys of sites that are not neighbours are never used by this site, so
+   * their signatures are left to the sites that use them (their own neighbours, each of which
+   * checks them here) and to the server (which checks every one on receipt), as in Bell et al.
    */
   public ShareKeys shareKeys(List<AdvertiseKeys> advertised) throws SecAggException {
     requirePhase(Phase.SHARE_KEYS, "share keys");
@@ -191,12 +201,15 @@ public final class SecAggClient {
       throw new SecAggException(INCONSISTENT, "the relayed keys do not include ours unchanged");
     }
     requireDistinctKeys(roster.values());
-    for (AdvertiseKeys a : roster.values()) {
+    List<String> holders = alive(graph.holdersOf(siteId), roster.keySet());
+    Map<String, AdvertiseKeys> used = new TreeMap<>();
+    for (String holder : holders) {
+      AdvertiseKeys a = roster.get(holder);
       if (!verifier.verify(a.siteId(), a.signedPayload(), a.signature())) {
         throw new SecAggException(BAD_SIGNATURE, "keys of " + a.siteId() + " are not signed by it");
       }
+      used.put(holder, a);
     }
-    List<String> holders = alive(graph.holdersOf(siteId), roster.keySet());
     requireAtLeastThreshold(roster.size(), "sites advertised keys");
     requireAtLeastThreshold(holders.size(), "of our share holders advertised keys");
 
@@ -209,6 +222,7 @@ public final class SecAggClient {
         Shamir.split(maskingSecret, indices, parameters.threshold(), random);
     Arrays.fill(maskingSecret, (byte) 0);
     List<EncryptedShare> out = new ArrayList<>();
+    Map<String, SecretKey> shareKeys = new HashMap<>();
     for (int i = 0; i < holders.size(); i++) {
       String recipient = holders.get(i);
       if (recipient.equals(siteId)) {
@@ -220,6 +234,7 @@ public final class SecAggClient {
           keyShares.get(i).encode(), 0, plaintext, Shamir.SHARE_BYTES, Shamir.SHARE_BYTES);
       SecretKey key =
           shareKey(keys.encryptionKey(), roster.get(recipient).encryptionKey(), recipient);
+      shareKeys.put(recipient, key);
       byte[] ciphertext =
           RoundCrypto.seal(key, plaintext, shareAssociatedData(siteId, recipient), random);
       Arrays.fill(plaintext, (byte) 0);
@@ -232,14 +247,15 @@ public final class SecAggClient {
         new HeldShares(
             SecretBytes.copyOf(seedShares.get(own).encode()),
             SecretBytes.copyOf(keyShares.get(own).encode()));
-    state = new Shared(keys, Map.copyOf(roster), seedSecret, ownShares);
+    state = new Shared(keys, Map.copyOf(used), Map.copyOf(shareKeys), seedSecret, ownShares);
     return new ShareKeys(parameters.round(), siteId, out);
   }
 
   /**
    * Phase {@link Phase#MASKED_INPUT}: decrypts the shares the server routed to us (their senders
    * are the sites we mask with), quantises {@code update}, and adds the self mask and the pairwise
-   * masks: +PRG(s_uv) for each neighbour v after us in id order, -PRG(s_uv) for each before.
+   * masks: +PRG(s_uv) for each neighbour v after us in id order, -PRG(s_uv) for each before. The
+   * masks are generated block by block straight into the quantised vector ({@link MaskSum}).
    *
    * @throws IllegalArgumentException if {@code update} does not have the round's vector length
    */
@@ -287,11 +303,15 @@ public final class SecAggClient {
     Map<String, HeldShares> held = new HashMap<>();
     held.put(siteId, shared.ownShares());
     for (EncryptedShare e : bySender.values()) {
-      SecretKey key =
-          shareKey(
-              shared.keys().encryptionKey(),
-              shared.roster().get(e.sender()).encryptionKey(),
-              e.sender());
+      // The key agreed with this sender when we encrypted our shares to it (same pair of c keys).
+      SecretKey key = shared.shareKeys().get(e.sender());
+      if (key == null) {
+        key =
+            shareKey(
+                shared.keys().encryptionKey(),
+                shared.roster().get(e.sender()).encryptionKey(),
+                e.sender());
+      }
       byte[] plaintext =
           RoundCrypto.open(key, e.ciphertext(), shareAssociatedData(e.sender(), siteId));
       held.put(
@@ -303,14 +323,14 @@ public final class SecAggClient {
       Arrays.fill(plaintext, (byte) 0);
     }
 
-    int[] masked = parameters.quantizer().encode(update, random);
+    // Every key agreement (which can refuse a low-order key) before anything is consumed.
+    MaskSum masks = new MaskSum();
     byte[] seed = shared.selfMaskSeed().toByteArray();
-    new MaskStream(
-            RoundCrypto.deriveKey(
-                seed, RoundCrypto.Purpose.SELF_MASK, parameters.round(), siteId, siteId))
-        .addInto(masked, false);
+    masks.add(
+        RoundCrypto.deriveKey(
+            seed, RoundCrypto.Purpose.SELF_MASK, parameters.round(), siteId, siteId),
+        false);
     Arrays.fill(seed, (byte) 0);
-    shared.selfMaskSeed().destroy();
     for (String peer : bySender.keySet()) {
       byte[] agreed =
           RoundCrypto.agree(shared.keys().maskingKey(), shared.roster().get(peer).maskingKey());
@@ -318,8 +338,10 @@ public final class SecAggClient {
           RoundCrypto.deriveKey(
               agreed, RoundCrypto.Purpose.PAIRWISE_MASK, parameters.round(), siteId, peer);
       Arrays.fill(agreed, (byte) 0);
-      new MaskStream(key).addInto(masked, peer.compareTo(siteId) < 0);
+      masks.add(key, peer.compareTo(siteId) < 0);
     }
+    int[] masked = parameters.quantizer().encode(update, random, masks);
+    shared.selfMaskSeed().destroy();
     state = new Masked(Set.copyOf(sharers), Map.copyOf(held));
     return new MaskedInput(parameters.round(), siteId, masked);
   }
@@ -354,9 +376,9 @@ public final class SecAggClient {
       throw new SecAggException(INCONSISTENT, "the survivors do not include this site");
     }
     requireAtLeastThreshold(survivors.size(), "sites sent masked input");
+    Map<String, Integer> componentSizes = graph.componentSizes(survivors);
     for (String site : survivors) {
-      if (masked.held().containsKey(site)
-          && graph.componentSize(site, survivors) < parameters.threshold()) {
+      if (masked.held().containsKey(site) && componentSizes.get(site) < parameters.threshold()) {
         throw new SecAggException(
             PRIVACY_VIOLATION,
             "unmasking " + site + " would reveal a sum of fewer than the threshold sites");

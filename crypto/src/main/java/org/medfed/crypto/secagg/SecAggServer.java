@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.crypto.SecretKey;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.medfed.crypto.secagg.SecAggMessage.AdvertiseKeys;
 import org.medfed.crypto.secagg.SecAggMessage.EncryptedShare;
@@ -285,6 +286,8 @@ public final class SecAggServer {
     requireSurvivors(unmaskings.size(), "sent unmask shares");
     int t = parameters.threshold();
     int[] sum = maskedSum;
+    // Every mask to remove is collected first, then all are removed in one pass over the sum.
+    MaskSum masks = new MaskSum();
     for (String owner : shared.keySet()) {
       boolean survived = maskedInputs.contains(owner);
       List<Shamir.Share> shares = collect(owner, survived);
@@ -300,12 +303,13 @@ public final class SecAggServer {
         throw fail(INCONSISTENT, "shares of " + owner + " do not reconstruct a secret");
       }
       if (survived) {
-        removeSelfMask(sum, owner, secret);
+        removeSelfMask(masks, owner, secret);
       } else {
-        removePairwiseMasks(sum, owner, secret);
+        removePairwiseMasks(masks, owner, secret);
       }
       Arrays.fill(secret, (byte) 0);
     }
+    masks.applyTo(sum);
     List<String> contributors = List.copyOf(maskedInputs);
     double[] decoded;
     try {
@@ -369,18 +373,18 @@ public final class SecAggServer {
     return out;
   }
 
-  private void removeSelfMask(int[] sum, String owner, byte[] seed) {
-    new MaskStream(
-            RoundCrypto.deriveKey(
-                seed, RoundCrypto.Purpose.SELF_MASK, parameters.round(), owner, owner))
-        .addInto(sum, true);
+  private void removeSelfMask(MaskSum masks, String owner, byte[] seed) {
+    masks.add(
+        RoundCrypto.deriveKey(
+            seed, RoundCrypto.Purpose.SELF_MASK, parameters.round(), owner, owner),
+        true);
   }
 
   /**
    * Each surviving neighbour v of the dropped site u added +PRG(s_vu) if u is after v in id order,
    * -PRG(s_vu) if before; this applies the opposite.
    */
-  private void removePairwiseMasks(int[] sum, String dropped, byte[] privateKey)
+  private void removePairwiseMasks(MaskSum masks, String dropped, byte[] privateKey)
       throws SecAggException {
     X25519PrivateKeyParameters key = new X25519PrivateKeyParameters(privateKey, 0);
     if (!MessageDigest.isEqual(RoundCrypto.publicKey(key), advertised.get(dropped).maskingKey())) {
@@ -392,17 +396,12 @@ public final class SecAggServer {
         continue;
       }
       byte[] agreed = RoundCrypto.agree(key, advertised.get(survivor).maskingKey());
-      MaskStream stream =
-          new MaskStream(
-              RoundCrypto.deriveKey(
-                  agreed,
-                  RoundCrypto.Purpose.PAIRWISE_MASK,
-                  parameters.round(),
-                  dropped,
-                  survivor));
+      SecretKey mask =
+          RoundCrypto.deriveKey(
+              agreed, RoundCrypto.Purpose.PAIRWISE_MASK, parameters.round(), dropped, survivor);
       Arrays.fill(agreed, (byte) 0);
       boolean survivorAdded = dropped.compareTo(survivor) > 0;
-      stream.addInto(sum, survivorAdded);
+      masks.add(mask, survivorAdded);
     }
   }
 

@@ -14,13 +14,14 @@
  *       AdvertiseKeys} (two 32-byte X25519 public keys and a signature by its identity key over
  *       {@code signedPayload()}). The server {@code receive}s each, then {@code closeAdvertising()}
  *       returns the list to send to every site that advertised.
- *   <li><b>Share keys.</b> Each site calls {@code shareKeys(list)}: it checks every signature,
- *       Shamir-shares a fresh 32-byte self-mask seed and its masking private key (threshold t,
- *       share index = position in the sorted site list + 1), and encrypts one 66-byte share pair
- *       per neighbour with AES-256-GCM (94 bytes with nonce and tag) under HKDF-SHA256 of the
- *       X25519 secret of the c keys, the associated data binding round, sender and recipient. The
- *       server checks and stores each {@code ShareKeys}; {@code closeSharing()} returns, per site,
- *       the shares addressed to it.
+ *   <li><b>Share keys.</b> Each site calls {@code shareKeys(list)}: it checks the signature on
+ *       every key it uses (its neighbours' and its own; every site's under the complete graph, and
+ *       the server checks them all on receipt), Shamir-shares a fresh 32-byte self-mask seed and
+ *       its masking private key (threshold t, share index = position in the sorted site list + 1),
+ *       and encrypts one 66-byte share pair per neighbour with AES-256-GCM (94 bytes with nonce and
+ *       tag) under HKDF-SHA256 of the X25519 secret of the c keys, the associated data binding
+ *       round, sender and recipient. The server checks and stores each {@code ShareKeys}; {@code
+ *       closeSharing()} returns, per site, the shares addressed to it.
  *   <li><b>Masked input.</b> Each site calls {@code maskInput(shares, update)}: it decrypts its
  *       shares, quantises the update ({@link org.medfed.crypto.secagg.Quantizer}) and adds PRG(self
  *       seed) and, for each neighbour v that shared keys, +PRG(s_uv) if v's id sorts after its own

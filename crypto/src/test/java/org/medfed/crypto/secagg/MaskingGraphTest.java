@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,35 @@ class MaskingGraphTest {
       assertEquals(19, graph.get(site).size());
       assertFalse(graph.get(site).contains(site));
     }
+  }
+
+  @Test
+  void componentSizesCountTheSurvivorsEachSiteIsConnectedTo() {
+    RoundParameters parameters =
+        new RoundParameters(1, sites, 4, 3, quantizer, new MaskingGraph.Harary(2, seed(3)));
+    Neighbourhoods graph = Neighbourhoods.of(parameters);
+    // Degree 2 is a ring over a permutation of the sites: walk it to recover the order.
+    List<String> ring = new ArrayList<>(List.of(sites.get(0)));
+    while (ring.size() < sites.size()) {
+      String last = ring.get(ring.size() - 1);
+      ring.add(graph.of(last).stream().filter(s -> !ring.contains(s)).findFirst().orElseThrow());
+    }
+    List<String> alive = new ArrayList<>(ring);
+    alive.remove(ring.get(5));
+    alive.remove(ring.get(12));
+    Map<String, Integer> sizes = graph.componentSizes(alive);
+    assertEquals(alive.size(), sizes.size());
+    for (int i = 0; i < ring.size(); i++) {
+      if (i != 5 && i != 12) {
+        assertEquals(i > 5 && i < 12 ? 6 : 12, sizes.get(ring.get(i)), ring.get(i));
+      }
+    }
+    Neighbourhoods complete =
+        Neighbourhoods.of(
+            new RoundParameters(1, sites, 4, 3, quantizer, new MaskingGraph.Complete()));
+    assertEquals(
+        Map.of(sites.get(1), 2, sites.get(7), 2),
+        complete.componentSizes(List.of(sites.get(1), sites.get(7))));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.medfed.crypto.secagg;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -252,6 +253,29 @@ class RefusalTest {
     assertRefused(DECRYPTION_FAILED, () -> clients.get(a).maskInput(shares, new double[D]));
     assertEquals(Phase.MASKED_INPUT, clients.get(a).phase());
     clients.get(a).maskInput(routed.get(a), new double[D]);
+  }
+
+  @Test
+  void clientRefusesNonFiniteUpdateAndStillMasksTheNextOneCorrectly() throws Exception {
+    Map<String, List<EncryptedShare>> routed = shareAll();
+    double[] broken = new double[D];
+    broken[D - 1] = Double.NaN;
+    assertThrows(
+        IllegalArgumentException.class, () -> clients.get(a).maskInput(routed.get(a), broken));
+    assertEquals(Phase.MASKED_INPUT, clients.get(a).phase());
+    Map<String, double[]> updates = SecAggRoundPropertyTest.updates(sites, D, 23);
+    for (String site : sites) {
+      server.receive(site, clients.get(site).maskInput(routed.get(site), updates.get(site)));
+    }
+    UnmaskRequest request = server.closeMasking();
+    for (String site : sites) {
+      server.receive(site, clients.get(site).unmask(request));
+    }
+    var result = server.finish();
+    assertArrayEquals(
+        SecAggRoundPropertyTest.plainSum(updates, java.util.Set.copyOf(sites), D),
+        result.sum(),
+        result.errorBound());
   }
 
   @Test

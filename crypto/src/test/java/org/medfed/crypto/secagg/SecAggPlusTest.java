@@ -55,6 +55,27 @@ class SecAggPlusTest {
   }
 
   @Test
+  void forgedKeysAreRefusedByEverySiteThatUsesThem() throws Exception {
+    for (String site : sites) {
+      clients.put(site, federation.client(site));
+      server.receive(site, clients.get(site).advertiseKeys());
+    }
+    List<AdvertiseKeys> keys = new ArrayList<>(server.closeAdvertising());
+    String victim = sites.get(0);
+    int at = keys.indexOf(keys.stream().filter(k -> k.siteId().equals(victim)).findFirst().get());
+    AdvertiseKeys genuine = keys.get(at);
+    byte[] forged = federation.signer(sites.get(1)).sign(genuine.signedPayload());
+    keys.set(
+        at, new AdvertiseKeys(4, victim, genuine.encryptionKey(), genuine.maskingKey(), forged));
+    for (String site : graph.holdersOf(victim)) {
+      SecAggException e =
+          assertThrows(SecAggException.class, () -> clients.get(site).shareKeys(keys));
+      assertEquals(SecAggException.Reason.BAD_SIGNATURE, e.reason(), site);
+      assertEquals(Phase.SHARE_KEYS, clients.get(site).phase());
+    }
+  }
+
+  @Test
   void siteRefusesToUnmaskASurvivorCutOffFromTheOtherSurvivors() throws Exception {
     Map<String, List<EncryptedShare>> routed = shareAll();
     String isolated = sites.get(0);

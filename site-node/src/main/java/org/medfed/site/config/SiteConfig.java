@@ -64,6 +64,19 @@ public record SiteConfig(
    * holds the file; referenced files must exist and be readable.
    */
   public static SiteConfig load(Path yamlFile) throws ConfigException {
+    return load(yamlFile, false);
+  }
+
+  /**
+   * Reads and validates a configuration file for {@code medfed-site enrol}: as {@link #load},
+   * except that {@code tls.certificate} and {@code tls.private-key} need not exist yet (enrolment
+   * creates them); their folders must.
+   */
+  public static SiteConfig loadForEnrolment(Path yamlFile) throws ConfigException {
+    return load(yamlFile, true);
+  }
+
+  private static SiteConfig load(Path yamlFile, boolean enrolling) throws ConfigException {
     Path file = yamlFile.toAbsolutePath().normalize();
     String name = String.valueOf(file.getFileName());
     Path folder = file.getParent();
@@ -104,8 +117,12 @@ public record SiteConfig(
     tlsSection.rejectUnknownKeys(TLS_KEYS);
     TlsFiles tls =
         new TlsFiles(
-            readableFile(tlsSection, "certificate", folder),
-            readableFile(tlsSection, "private-key", folder),
+            enrolling
+                ? fileToCreate(tlsSection, "certificate", folder)
+                : readableFile(tlsSection, "certificate", folder),
+            enrolling
+                ? fileToCreate(tlsSection, "private-key", folder)
+                : readableFile(tlsSection, "private-key", folder),
             readableFile(tlsSection, "ca-certificate", folder));
 
     YamlSection dataSection = top.section("data");
@@ -165,6 +182,17 @@ public record SiteConfig(
     }
     int p = Integer.parseInt(port);
     return p >= 1 && p <= 65535 ? p : -1;
+  }
+
+  private static Path fileToCreate(YamlSection section, String key, Path folder)
+      throws ConfigException {
+    Path path = folder.resolve(section.text(key)).normalize();
+    Path parent = path.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw section.error(
+          section.key(key) + " points at " + path + ", whose folder does not exist");
+    }
+    return path;
   }
 
   private static Path readableFile(YamlSection section, String key, Path folder)

@@ -38,7 +38,15 @@ final class EgressGuard implements ClientInterceptor {
           GetReceiptsRequest.class,
           PullModelRequest.class,
           PushUpdateRequest.class,
-          ReportEvaluationRequest.class);
+          ReportEvaluationRequest.class,
+          // Certificate enrolment and renewal: a token and a request holding a public key.
+          org.medfed.proto.v1.EnrolRequest.class,
+          org.medfed.proto.v1.RenewRequest.class,
+          // Secure aggregation: public keys, encrypted shares, a masked vector, revealed shares.
+          org.medfed.proto.v1.AdvertiseKeysRequest.class,
+          org.medfed.proto.v1.ShareKeysRequest.class,
+          org.medfed.proto.v1.PushMaskedInputRequest.class,
+          org.medfed.proto.v1.RevealSharesRequest.class);
 
   private final EgressLedger ledger;
 

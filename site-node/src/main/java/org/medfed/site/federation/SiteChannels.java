@@ -9,8 +9,10 @@ import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Enumeration;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import org.medfed.crypto.pki.Pem;
 import org.medfed.crypto.pki.PkiException;
 import org.medfed.site.config.ConfigException;
@@ -23,21 +25,63 @@ public final class SiteChannels {
   /** Opens the channel; unreadable or malformed TLS files stop the site before it connects. */
   public static ManagedChannel open(String coordinatorAddress, TlsFiles tls)
       throws ConfigException {
-    X509Certificate certificate = certificate(tls.certificate(), "tls.certificate");
-    X509Certificate ca = certificate(tls.caCertificate(), "tls.ca-certificate");
-    PrivateKey key;
-    try {
-      key = Pem.parsePrivateKey(read(tls.privateKey(), "tls.private-key"));
-    } catch (PkiException e) {
-      throw new ConfigException(
-          "tls.private-key " + tls.privateKey() + " is unusable: " + e.getMessage());
-    }
+    return open(coordinatorAddress, SiteCredentials.load(tls));
+  }
+
+  /**
+   * Opens the mutual-TLS channel with a replaceable identity: every new TLS connection presents the
+   * credentials' current certificate, so a renewed certificate is used without a restart.
+   */
+  public static ManagedChannel open(String coordinatorAddress, SiteCredentials credentials)
+      throws ConfigException {
     SslContext ssl;
     try {
       ssl =
           GrpcSslContexts.configure(
                   io.netty.handler.ssl.SslContextBuilder.forClient()
-                      .keyManager(key, certificate)
+                      .keyManager(credentials.keyManager())
+                      .trustManager(credentials.ca())
+                      .protocols("TLSv1.3"),
+                  SslProvider.JDK)
+              .build();
+    } catch (IOException e) {
+      throw new ConfigException("cannot set up TLS: " + e.getMessage());
+    }
+    // A resumed TLS session carries the certificate of the handshake that created it: after a
+    // renewal, only full handshakes may follow.
+    credentials.onReplace(() -> forgetSessions(ssl.sessionContext()));
+    return NettyChannelBuilder.forTarget(coordinatorAddress)
+        .sslContext(ssl)
+        .maxInboundMessageSize(4 * 1024 * 1024)
+        // Every message carries the site's own signature, which the exchange log keeps.
+        .intercept(new MessageSigning(credentials::current))
+        .build();
+  }
+
+  private static void forgetSessions(SSLSessionContext sessions) {
+    if (sessions == null) {
+      return;
+    }
+    for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
+    }
+  }
+
+  /**
+   * Opens a channel that authenticates the coordinator only, for a site that has no certificate
+   * yet: its one use is to enrol. The coordinator must present a certificate from {@code ca} that
+   * names the address's host.
+   */
+  public static ManagedChannel openForEnrolment(String coordinatorAddress, X509Certificate ca)
+      throws ConfigException {
+    SslContext ssl;
+    try {
+      ssl =
+          GrpcSslContexts.configure(
+                  io.netty.handler.ssl.SslContextBuilder.forClient()
                       .trustManager(ca)
                       .protocols("TLSv1.3"),
                   SslProvider.JDK)
@@ -52,7 +96,7 @@ public final class SiteChannels {
   }
 
   /** The channel as the site's code may use it: every call passes the egress guard. */
-  static io.grpc.Channel guarded(ManagedChannel channel, EgressLedger ledger) {
+  public static io.grpc.Channel guarded(ManagedChannel channel, EgressLedger ledger) {
     return ClientInterceptors.intercept(channel, new EgressGuard(ledger));
   }
 

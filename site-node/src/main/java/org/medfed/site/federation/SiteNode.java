@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.medfed.crypto.secagg.SecAggException;
 import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
+import org.medfed.proto.secagg.SecureAggregationWire;
+import org.medfed.proto.v1.AdvertiseKeysRequest;
 import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.DeclineRoundRequest;
 import org.medfed.proto.v1.DifferentialPrivacy;
@@ -32,15 +37,24 @@ import org.medfed.proto.v1.GetReceiptsResponse;
 import org.medfed.proto.v1.JoinRequest;
 import org.medfed.proto.v1.JoinResponse;
 import org.medfed.proto.v1.LocalOptimizer;
+import org.medfed.proto.v1.MaskInputTask;
+import org.medfed.proto.v1.MaskedChunk;
+import org.medfed.proto.v1.MaskedInputHeader;
 import org.medfed.proto.v1.PollTaskRequest;
 import org.medfed.proto.v1.PollTaskResponse;
 import org.medfed.proto.v1.PullModelRequest;
 import org.medfed.proto.v1.PullModelResponse;
+import org.medfed.proto.v1.PushMaskedInputRequest;
+import org.medfed.proto.v1.PushMaskedInputResponse;
 import org.medfed.proto.v1.PushUpdateRequest;
 import org.medfed.proto.v1.PushUpdateResponse;
 import org.medfed.proto.v1.ReportEvaluationRequest;
+import org.medfed.proto.v1.RevealSharesRequest;
+import org.medfed.proto.v1.ShareKeysRequest;
+import org.medfed.proto.v1.ShareKeysTask;
 import org.medfed.proto.v1.StudyInvitation;
 import org.medfed.proto.v1.TrainTask;
+import org.medfed.proto.v1.UnmaskTask;
 import org.medfed.proto.v1.UpdateHeader;
 import org.medfed.proto.v1.VectorChunk;
 import org.medfed.site.data.DataException;
@@ -55,6 +69,8 @@ import org.medfed.site.prep.TrainTestSplit;
 import org.medfed.site.privacy.PrivacyGuard;
 import org.medfed.site.receipts.ReceiptBook;
 import org.medfed.site.receipts.ReceiptException;
+import org.medfed.site.secagg.SecureAggregationSetup;
+import org.medfed.site.secagg.SecureRoundClient;
 import org.medfed.site.train.DpSgdSettings;
 import org.medfed.site.train.Evaluation;
 import org.medfed.site.train.LocalTrainer;
@@ -85,6 +101,9 @@ public final class SiteNode {
   private final PrivacyGuard privacy;
   private final ReceiptBook receipts;
   private final Runnable onContact;
+  private final SecureAggregationSetup secureAggregation;
+  // The secure round this site is in; its secrets live only here, in memory.
+  private SecureRound secureRound;
   private String siteId = "";
   private int maxChunkElements = VectorChunks.DEFAULT_MAX_CHUNK_ELEMENTS;
   private volatile boolean stopped;
@@ -99,10 +118,13 @@ public final class SiteNode {
       LocalPolicy policy,
       ManagedChannel channel,
       EgressLedger ledger) {
-    this(records, split, policy, PrivacyGuard.uncapped(), null, channel, ledger, () -> {});
+    this(records, split, policy, PrivacyGuard.uncapped(), null, null, channel, ledger, () -> {});
   }
 
   /**
+   * @param receipts where the site keeps its receipts, or null to not collect them
+   * @param secureAggregation the site's identity for secure aggregation, or null: the site then
+   *     declines every secure round
    * @param onContact called after every answered poll, e.g. to beat a heartbeat that a container
    *     health check reads
    */
@@ -112,10 +134,12 @@ public final class SiteNode {
       LocalPolicy policy,
       PrivacyGuard privacy,
       ReceiptBook receipts,
+      SecureAggregationSetup secureAggregation,
       ManagedChannel channel,
       EgressLedger ledger,
       Runnable onContact) {
     this.onContact = onContact;
+    this.secureAggregation = secureAggregation;
     this.privacy = privacy;
     this.receipts = receipts;
     this.records = records;
@@ -185,6 +209,9 @@ public final class SiteNode {
             case INVITATION -> answerInvitation(task.getInvitation());
             case TRAIN -> train(task.getTrain());
             case EVALUATE -> evaluate(task.getEvaluate());
+            case SHARE_KEYS -> shareKeys(task.getShareKeys());
+            case MASK_INPUT -> maskInput(task.getMaskInput());
+            case UNMASK -> unmask(task.getUnmask());
             case STUDY_ENDED, NO_TASK, TASK_NOT_SET -> {}
           }
         } catch (StatusRuntimeException e) {
@@ -261,7 +288,9 @@ public final class SiteNode {
                     data.trainRecords())
                 .orElse("");
         if (declineReason.isEmpty()) {
-          studies.put(invitation.getStudyId(), new StudyContext(data, delta));
+          studies.put(
+              invitation.getStudyId(),
+              new StudyContext(data, delta, invitation.getModel().getParameterCount()));
         }
       } catch (DataException e) {
         // The detail may quote a record's value: it stays in the site's own log.
@@ -278,14 +307,22 @@ public final class SiteNode {
       }
     }
     boolean accept = declineReason.isEmpty();
+    AnswerInvitationRequest.Builder answer =
+        AnswerInvitationRequest.newBuilder()
+            .setStudyId(invitation.getStudyId())
+            .setAccept(accept)
+            .setDeclineReason(declineReason);
+    privacy
+        .cap()
+        .ifPresent(
+            cap ->
+                answer.setPrivacyCap(
+                    org.medfed.proto.v1.PrivacyCap.newBuilder()
+                        .setEpsilon(cap.epsilon())
+                        .setDelta(cap.delta())));
     blocking
         .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .answerInvitation(
-            AnswerInvitationRequest.newBuilder()
-                .setStudyId(invitation.getStudyId())
-                .setAccept(accept)
-                .setDeclineReason(declineReason)
-                .build());
+        .answerInvitation(answer.build());
     StudyContext joined = studies.get(invitation.getStudyId());
     PreparedData data = joined == null ? null : joined.data();
     log.atInfo()
@@ -346,6 +383,14 @@ public final class SiteNode {
         return;
       }
     }
+    if (task.hasSecureAggregation()) {
+      Optional<String> refused =
+          checkSecureRound(task, study.parameterCount(), data.trainRecords());
+      if (refused.isPresent()) {
+        declineRound(task, refused.get());
+        return;
+      }
+    }
     double[] global = pullModel(task.getStudyId(), task.getModelVersion());
     TrainingResult result;
     double epsilon = 0;
@@ -363,6 +408,14 @@ public final class SiteNode {
               plan.localSteps(),
               task.getPlan().getPrivacy().getDelta(),
               data.trainRecords());
+    }
+    if (task.hasSecureAggregation()) {
+      double[] exact = new double[global.length];
+      for (int i = 0; i < exact.length; i++) {
+        exact[i] = result.weights()[i] - global[i];
+      }
+      advertiseKeys(task, exact, data.trainRecords(), epsilon);
+      return;
     }
     float[] delta = new float[global.length];
     for (int i = 0; i < delta.length; i++) {
@@ -388,6 +441,175 @@ public final class SiteNode {
         .addKeyValue("trainLoss", result.meanLoss())
         .addKeyValue("epsilonSpent", epsilon)
         .log();
+  }
+
+  // ---- secure aggregation ----
+
+  private Optional<String> checkSecureRound(TrainTask task, int parameterCount, long records) {
+    if (secureAggregation == null) {
+      return Optional.of("this site is not set up for secure aggregation");
+    }
+    try {
+      SecureRoundClient.check(
+          task.getStudyId(),
+          task.getRound(),
+          task.getSecureAggregation(),
+          siteId,
+          parameterCount,
+          records);
+      return Optional.empty();
+    } catch (SecureRoundClient.RefusedRound e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** Phase 1: the trained update stays here; only signed public keys go out. */
+  private void advertiseKeys(TrainTask task, double[] delta, long records, double epsilon) {
+    secureRound = null;
+    SecureRoundClient client;
+    AdvertiseKeysRequest request;
+    try {
+      client =
+          SecureRoundClient.prepare(
+              task.getStudyId(),
+              task.getRound(),
+              task.getSecureAggregation(),
+              siteId,
+              secureAggregation.identity(),
+              secureAggregation.ca(),
+              delta,
+              records);
+      request = client.advertise();
+    } catch (SecureRoundClient.RefusedRound e) {
+      declineRound(task, e.getMessage());
+      return;
+    } catch (IOException | GeneralSecurityException e) {
+      declineRound(task, "secure aggregation cannot start at this site: " + e.getMessage());
+      return;
+    }
+    secureRound = new SecureRound(client, task.getModelVersion(), epsilon);
+    blocking
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .advertiseKeys(request);
+    log.atInfo()
+        .setMessage("secure aggregation: keys advertised")
+        .addKeyValue("study", task.getStudyId())
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("epsilonSpent", epsilon)
+        .log();
+  }
+
+  private void shareKeys(ShareKeysTask task) {
+    SecureRound current = secureRoundFor(task.getStudyId(), task.getRound());
+    if (current == null) {
+      return;
+    }
+    ShareKeysRequest request;
+    try {
+      request = current.client().share(task);
+    } catch (SecAggException e) {
+      abandonSecureRound("key shares", e);
+      return;
+    }
+    blocking.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).shareKeys(request);
+    log.atInfo()
+        .setMessage("secure aggregation: shares sent")
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("shares", request.getSharesCount())
+        .log();
+  }
+
+  private void maskInput(MaskInputTask task) throws InterruptedException {
+    SecureRound current = secureRoundFor(task.getStudyId(), task.getRound());
+    if (current == null) {
+      return;
+    }
+    int[] masked;
+    try {
+      masked = current.client().mask(task);
+    } catch (SecAggException e) {
+      abandonSecureRound("masked input", e);
+      return;
+    }
+    MaskedInputHeader header =
+        MaskedInputHeader.newBuilder()
+            .setStudyId(task.getStudyId())
+            .setRound(task.getRound())
+            .setBaseModelVersion(current.baseModelVersion())
+            .setVectorLength(masked.length)
+            .setVectorSha256(ByteString.copyFrom(SecureAggregationWire.sha256(masked)))
+            .setEpsilonSpent(current.epsilon())
+            .build();
+    uploadMasked(header, masked);
+    log.atInfo()
+        .setMessage("secure aggregation: masked update sent")
+        .addKeyValue("round", task.getRound())
+        .log();
+  }
+
+  private void unmask(UnmaskTask task) {
+    SecureRound current = secureRoundFor(task.getStudyId(), task.getRound());
+    if (current == null) {
+      return;
+    }
+    RevealSharesRequest request;
+    try {
+      request = current.client().unmask(task);
+    } catch (SecAggException e) {
+      abandonSecureRound("unmasking", e);
+      return;
+    }
+    secureRound = null;
+    blocking
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .revealShares(request);
+    log.atInfo()
+        .setMessage("secure aggregation: shares revealed")
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("shares", request.getSharesCount())
+        .log();
+  }
+
+  private SecureRound secureRoundFor(String studyId, int round) {
+    SecureRound current = secureRound;
+    if (current == null
+        || !current.client().studyId().equals(studyId)
+        || current.client().round() != round) {
+      // E.g. this site restarted mid-round: its secrets are gone, so it has dropped out.
+      log.atInfo()
+          .setMessage("secure-aggregation task for a round this site is not in")
+          .addKeyValue("round", round)
+          .log();
+      return null;
+    }
+    return current;
+  }
+
+  /** A protocol violation by the coordinator or another site: stop this round, reveal nothing. */
+  private void abandonSecureRound(String step, SecAggException e) {
+    secureRound = null;
+    log.atWarn()
+        .setMessage("secure aggregation: refused to continue the round")
+        .addKeyValue("step", step)
+        .addKeyValue("reason", e.getMessage())
+        .log();
+  }
+
+  private void uploadMasked(MaskedInputHeader header, int[] masked) throws InterruptedException {
+    CompletableFuture<PushMaskedInputResponse> result = new CompletableFuture<>();
+    StreamObserver<PushMaskedInputRequest> stream =
+        async
+            .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .pushMaskedInput(completing(result, "masked upload"));
+    stream.onNext(PushMaskedInputRequest.newBuilder().setHeader(header).build());
+    for (MaskedChunk chunk : SecureAggregationWire.split(masked, maxChunkElements)) {
+      if (result.isDone()) {
+        break;
+      }
+      stream.onNext(PushMaskedInputRequest.newBuilder().setChunk(chunk).build());
+    }
+    stream.onCompleted();
+    await(result, "masked upload");
   }
 
   private void evaluate(EvaluateTask task) throws ReceiptException {
@@ -545,26 +767,7 @@ public final class SiteNode {
     StreamObserver<PushUpdateRequest> stream =
         async
             .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-            .pushUpdate(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(PushUpdateResponse value) {
-                    result.complete(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    result.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    result.completeExceptionally(
-                        Status.INTERNAL
-                            .withDescription("no answer to the upload")
-                            .asRuntimeException());
-                  }
-                });
+            .pushUpdate(completing(result, "upload"));
     stream.onNext(PushUpdateRequest.newBuilder().setHeader(header).build());
     for (VectorChunk chunk : chunks) {
       if (result.isDone()) {
@@ -573,6 +776,31 @@ public final class SiteNode {
       stream.onNext(PushUpdateRequest.newBuilder().setChunk(chunk).build());
     }
     stream.onCompleted();
+    return await(result, "upload");
+  }
+
+  /** A response observer that completes {@code result} with the single answer of an upload. */
+  private static <T> StreamObserver<T> completing(CompletableFuture<T> result, String what) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        result.completeExceptionally(
+            Status.INTERNAL.withDescription("no answer to the " + what).asRuntimeException());
+      }
+    };
+  }
+
+  private static <T> T await(CompletableFuture<T> result, String what) throws InterruptedException {
     try {
       return result.get(CALL_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -581,7 +809,7 @@ public final class SiteNode {
       }
       throw Status.fromThrowable(e.getCause()).asRuntimeException();
     } catch (TimeoutException e) {
-      throw Status.DEADLINE_EXCEEDED.withDescription("upload timed out").asRuntimeException();
+      throw Status.DEADLINE_EXCEEDED.withDescription(what + " timed out").asRuntimeException();
     }
   }
 
@@ -590,8 +818,14 @@ public final class SiteNode {
         privacy.getClippingNorm(), privacy.getNoiseMultiplier(), privacy.getSamplingRate());
   }
 
-  /** What the site keeps for a study it joined: its prepared records and the study's delta. */
-  private record StudyContext(PreparedData data, double delta) {}
+  /**
+   * What the site keeps for a study it joined: its prepared records, the study's delta and the
+   * model's parameter count.
+   */
+  private record StudyContext(PreparedData data, double delta, int parameterCount) {}
+
+  /** The open secure round, with what the masked upload's header needs. */
+  private record SecureRound(SecureRoundClient client, long baseModelVersion, double epsilon) {}
 
   private static boolean retryable(Status status) {
     return switch (status.getCode()) {

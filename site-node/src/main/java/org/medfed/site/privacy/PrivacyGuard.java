@@ -34,6 +34,11 @@ public final class PrivacyGuard {
     this.cap = cap;
   }
 
+  /** The site's cap, which it declares when it answers an invitation. */
+  public Optional<PrivacyCap> cap() {
+    return Optional.ofNullable(cap);
+  }
+
   /** A guard for a site without a cap: accepts studies with or without DP. */
   public static PrivacyGuard uncapped() {
     return new PrivacyGuard(null, null);

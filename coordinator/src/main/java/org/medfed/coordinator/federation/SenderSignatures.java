@@ -1,0 +1,133 @@
+package org.medfed.coordinator.federation;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.medfed.coordinator.exchangelog.ExchangeLog;
+import org.medfed.coordinator.round.ProtocolException;
+import org.medfed.crypto.pki.CertificateCheck;
+import org.medfed.crypto.pki.PartyIdentity;
+import org.medfed.crypto.pki.PartyRole;
+import org.medfed.crypto.pki.PkiException;
+import org.medfed.crypto.sign.MessageStatement;
+import org.medfed.crypto.sign.Signatures;
+import org.medfed.proto.v1.CoordinatorDecision;
+import org.medfed.proto.v1.SiteCertified;
+
+/**
+ * Checks each site message's own signature before the coordinator acts on it, and puts the signing
+ * certificate into the exchange log (once per certificate) before the first entry it signs. A
+ * message without a valid signature by a consortium certificate of the calling site is refused: the
+ * log then holds, for every accepted site message, proof that the site sent it.
+ */
+final class SenderSignatures implements ServerInterceptor {
+  static final Metadata.Key<byte[]> SIGNATURE =
+      Metadata.Key.of("medfed-signature-bin", Metadata.BINARY_BYTE_MARSHALLER);
+  static final Metadata.Key<byte[]> CERTIFICATE =
+      Metadata.Key.of("medfed-signer-certificate-bin", Metadata.BINARY_BYTE_MARSHALLER);
+  private static final Context.Key<byte[]> SIGNATURE_OF_CALL = Context.key("medfed-signature");
+  private static final Context.Key<byte[]> CERTIFICATE_OF_CALL =
+      Context.key("medfed-signer-certificate");
+
+  private final X509Certificate ca;
+  private final Clock clock;
+  private final ExchangeLog exchangeLog;
+  private final Map<String, byte[]> loggedCertificate = new ConcurrentHashMap<>();
+
+  SenderSignatures(X509Certificate ca, Clock clock, ExchangeLog exchangeLog) {
+    this.ca = ca;
+    this.clock = clock;
+    this.exchangeLog = exchangeLog;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Context context =
+        Context.current()
+            .withValue(SIGNATURE_OF_CALL, headers.get(SIGNATURE))
+            .withValue(CERTIFICATE_OF_CALL, headers.get(CERTIFICATE));
+    return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  /**
+   * Verifies the current call's signature over the message and returns it for the log entry.
+   *
+   * @throws ProtocolException (UNSIGNED) if the signature is missing, not by a current consortium
+   *     certificate of this site, or not over this message
+   */
+  ByteString verify(String site, String rpc, byte[] payloadSha256) throws ProtocolException {
+    byte[] signature = SIGNATURE_OF_CALL.get();
+    byte[] der = CERTIFICATE_OF_CALL.get();
+    if (signature == null || der == null) {
+      throw unsigned(rpc + " carries no sender signature; sites sign every message they send");
+    }
+    X509Certificate certificate;
+    try {
+      certificate =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(der));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw unsigned("the signing certificate of " + rpc + " is not DER X.509");
+    }
+    try {
+      PartyIdentity identity = CertificateCheck.verify(certificate, ca, clock.instant());
+      if (identity.role() != PartyRole.SITE || !identity.name().equals(site)) {
+        throw unsigned(
+            rpc + " is signed by " + identity.name() + ", not by the calling site " + site);
+      }
+    } catch (PkiException e) {
+      throw unsigned("the signing certificate of " + rpc + " is refused: " + e.getMessage());
+    }
+    boolean valid;
+    try {
+      valid =
+          Signatures.verifier(certificate)
+              .verify(signature, MessageStatement.of(rpc, payloadSha256));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      valid = false;
+    }
+    if (!valid) {
+      throw unsigned("the sender signature of " + rpc + " does not match the message");
+    }
+    certify(site, der);
+    return ByteString.copyFrom(signature);
+  }
+
+  private void certify(String site, byte[] der) {
+    loggedCertificate.compute(
+        site,
+        (name, logged) -> {
+          if (logged != null && Arrays.equals(logged, der)) {
+            return logged;
+          }
+          exchangeLog.recordDecision(
+              "",
+              0,
+              CoordinatorDecision.newBuilder()
+                  .setSiteCertified(
+                      SiteCertified.newBuilder()
+                          .setSite(site)
+                          .setCertificate(ByteString.copyFrom(der)))
+                  .build());
+          return der.clone();
+        });
+  }
+
+  private static ProtocolException unsigned(String message) {
+    return new ProtocolException(ProtocolException.Kind.UNSIGNED, message);
+  }
+}

@@ -1,0 +1,137 @@
+package org.medfed.site.federation;
+
+import com.google.protobuf.MessageLite;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.util.function.Supplier;
+import org.medfed.crypto.pki.IssuedCredential;
+import org.medfed.crypto.sign.MessageStatement;
+import org.medfed.crypto.sign.Signatures;
+import org.medfed.proto.v1.PushMaskedInputRequest;
+import org.medfed.proto.v1.PushUpdateRequest;
+
+/**
+ * Signs every message this site sends with its certificate's key, so the exchange log holds the
+ * site's own word for what it sent (the coordinator cannot forge it). The signature and the signing
+ * certificate travel as call metadata; because metadata leaves before the first message, the call
+ * is started only once its first message is known.
+ */
+final class MessageSigning implements ClientInterceptor {
+  static final Metadata.Key<byte[]> SIGNATURE =
+      Metadata.Key.of("medfed-signature-bin", Metadata.BINARY_BYTE_MARSHALLER);
+  static final Metadata.Key<byte[]> CERTIFICATE =
+      Metadata.Key.of("medfed-signer-certificate-bin", Metadata.BINARY_BYTE_MARSHALLER);
+
+  private final Supplier<IssuedCredential> credential;
+
+  MessageSigning(Supplier<IssuedCredential> credential) {
+    this.credential = credential;
+  }
+
+  @Override
+  public <Q, R> ClientCall<Q, R> interceptCall(
+      MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+    String rpc = method.getBareMethodName();
+    return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      private Listener<R> listener;
+      private Metadata headers;
+      private int requested;
+      private boolean started;
+
+      @Override
+      public void start(Listener<R> responseListener, Metadata metadata) {
+        listener = responseListener;
+        headers = metadata;
+      }
+
+      @Override
+      public void request(int count) {
+        if (started) {
+          super.request(count);
+        } else {
+          requested += count;
+        }
+      }
+
+      @Override
+      public boolean isReady() {
+        return started && super.isReady();
+      }
+
+      @Override
+      public void sendMessage(Q message) {
+        if (!started) {
+          try {
+            sign(headers, rpc, message);
+          } catch (GeneralSecurityException e) {
+            throw Status.INTERNAL
+                .withDescription("cannot sign the message: " + e.getMessage())
+                .asRuntimeException();
+          }
+          startNow();
+        }
+        super.sendMessage(message);
+      }
+
+      @Override
+      public void halfClose() {
+        startNow();
+        super.halfClose();
+      }
+
+      @Override
+      public void cancel(String message, Throwable cause) {
+        startNow();
+        super.cancel(message, cause);
+      }
+
+      private void startNow() {
+        if (started) {
+          return;
+        }
+        started = true;
+        super.start(listener, headers);
+        if (requested > 0) {
+          super.request(requested);
+        }
+      }
+    };
+  }
+
+  private void sign(Metadata headers, String rpc, Object message) throws GeneralSecurityException {
+    IssuedCredential current = credential.get();
+    byte[] statement = MessageStatement.of(rpc, payloadSha256(message));
+    headers.put(SIGNATURE, Signatures.signer(current.privateKey()).sign(statement));
+    try {
+      headers.put(CERTIFICATE, current.certificate().getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new GeneralSecurityException("the site certificate cannot be encoded", e);
+    }
+  }
+
+  /** The digest the exchange log records: a chunked upload's vector, else the message bytes. */
+  static byte[] payloadSha256(Object message) {
+    if (message instanceof PushUpdateRequest part && part.hasHeader()) {
+      return part.getHeader().getVectorSha256().toByteArray();
+    }
+    if (message instanceof PushMaskedInputRequest part && part.hasHeader()) {
+      return part.getHeader().getVectorSha256().toByteArray();
+    }
+    byte[] bytes = ((MessageLite) message).toByteArray();
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+  }
+}
