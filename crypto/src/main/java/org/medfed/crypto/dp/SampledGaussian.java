@@ -27,8 +27,8 @@ public record SampledGaussian(double samplingRate, double noiseMultiplier) {
   /**
    * The Rényi differential privacy of one step at {@code order} (Mironov, Talwar and Zhang 2019):
    * exact by the binomial expansion for integer orders; for fractional ones an upper bound by their
-   * series (within about 1e-9 of Google's dp_accounting); {@code order / (2 sigma^2)} when {@code q
-   * = 1}.
+   * series (within about 1e-9 of Google's dp_accounting); never above {@code order / (2 sigma^2)},
+   * its value when {@code q = 1}.
    *
    * @param order the Rényi order alpha, greater than 1 and finite
    */
@@ -36,14 +36,18 @@ public record SampledGaussian(double samplingRate, double noiseMultiplier) {
     if (!(order > 1.0) || !Double.isFinite(order)) {
       throw new IllegalArgumentException("Rényi order must be finite and above 1, got " + order);
     }
+    double unsampled = order / (2.0 * noiseMultiplier * noiseMultiplier);
     if (samplingRate == 1.0) {
-      return order / (2.0 * noiseMultiplier * noiseMultiplier);
+      return unsampled;
     }
     double logA =
         order == Math.rint(order) && order < Integer.MAX_VALUE
             ? logAIntegerOrder((int) order)
             : logAFractionalOrder(order);
-    return logA / (order - 1.0);
+    // Subsampling never increases Rényi divergence (it is jointly quasi-convex), so the unsampled
+    // Gaussian's value is also a bound. The fractional series, summed by magnitude, can exceed it
+    // when q is above about 1/2.
+    return Math.min(logA / (order - 1.0), unsampled);
   }
 
   /**

@@ -22,17 +22,19 @@ import org.medfed.crypto.sign.Signatures;
 import org.medfed.crypto.sign.Verifier;
 
 /**
- * A {@link Verifier} for a log operator's key, for checking the signatures of many checkpoints of
- * one log (an auditor checks one per signed tree head, thousands per log). It answers exactly as
- * {@link Signatures#verifier(X509Certificate)} does, several times faster for ECDSA P-256.
+ * A {@link Verifier} for one key that checks many signatures: the log operator's key over the
+ * checkpoints of a log (an auditor checks one per signed tree head, thousands per log), or a site's
+ * key over every message of that site the log records. It answers exactly as {@link
+ * Signatures#verifier(X509Certificate)} does, several times faster for ECDSA P-256.
  *
  * <p>The JDK's SHA256withECDSA computes u₁·G + u₂·Q from scratch for every signature. Here the
- * coordinator's point Q is decoded once, and Bouncy Castle's ECDSA (specialised P-256 field
- * arithmetic, windowed-NAF tables cached on G and on Q) reuses those tables for every signature.
- * Only a signature it accepts is answered from it: it must be in strict DER (the only encoding the
- * JDK produces), with 1 ≤ r, s < n, and satisfy the ECDSA equation, and then the JDK accepts it
- * too. Everything else, whether malformed or simply wrong, is passed to the JDK verifier, whose
- * answer is final, so the result never differs from the JDK's; only a valid signature is faster.
+ * key's point Q is decoded once, and Bouncy Castle's ECDSA (specialised P-256 field arithmetic,
+ * tables of precomputed multiples cached on G and on Q once a point has been used a few times)
+ * reuses those tables for every signature. Only a signature it accepts is answered from it: it must
+ * be in strict DER (the only encoding the JDK produces), with 1 ≤ r, s < n, and satisfy the ECDSA
+ * equation, and then the JDK accepts it too. Everything else, whether malformed or simply wrong, is
+ * passed to the JDK verifier, whose answer is final, so the result never differs from the JDK's;
+ * only a valid signature is faster.
  *
  * <p>Keys other than P-256 (Ed25519) get the JDK verifier itself. Thread-safe.
  */
