@@ -53,7 +53,8 @@ class SecureAggregationEvidenceTest {
 
   @Test
   void aForgedSenderSignatureFailsAtItsEntry() {
-    int index = firstAccepted("PushMaskedInput");
+    // A chain tip: no later message of its site vouches for it, so its own signature must verify.
+    int index = lastSignedBySite();
     List<LogEntry> tampered = new ArrayList<>(entries);
     LogEntry original = entries.get(index);
     byte[] signature = original.getMessage().getSenderSignature().toByteArray();
@@ -206,6 +207,16 @@ class SecureAggregationEvidenceTest {
       }
     }
     throw new AssertionError("the fixture has no accepted " + rpc);
+  }
+
+  private int lastSignedBySite() {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (entries.get(i).hasMessage()
+          && !entries.get(i).getMessage().getSenderSignature().isEmpty()) {
+        return i;
+      }
+    }
+    throw new AssertionError("the fixture has no signed site message");
   }
 
   private int firstRoundClosed() {

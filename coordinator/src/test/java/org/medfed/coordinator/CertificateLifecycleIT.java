@@ -47,6 +47,7 @@ import org.medfed.site.config.TlsFiles;
 import org.medfed.site.enrolment.CertificateRenewal;
 import org.medfed.site.enrolment.EnrolCommand;
 import org.medfed.site.federation.EgressLedger;
+import org.medfed.site.federation.MessageChain;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteCredentials;
 import org.slf4j.LoggerFactory;
@@ -244,7 +245,8 @@ class CertificateLifecycleIT {
 
     // 2. The issued certificate joins the federation under the site's name.
     SiteCredentials credentials = SiteCredentials.load(files);
-    ManagedChannel channel = SiteChannels.open(address(), credentials);
+    ManagedChannel channel =
+        SiteChannels.open(address(), credentials, MessageChain.in(network.stateDir(SITE)));
     try (EgressLedger ledger = new EgressLedger(dir.resolve("hospital-" + SITE + "/state"))) {
       assertEquals(SITE, join(channel));
 
@@ -289,7 +291,9 @@ class CertificateLifecycleIT {
     }
 
     // The next handshake with the revoked certificate fails, and the coordinator logs why.
-    ManagedChannel fresh = SiteChannels.open(address(), SiteCredentials.load(files));
+    ManagedChannel fresh =
+        SiteChannels.open(
+            address(), SiteCredentials.load(files), MessageChain.in(network.stateDir(SITE)));
     try {
       StatusRuntimeException handshake =
           assertThrows(StatusRuntimeException.class, () -> join(fresh));
@@ -315,7 +319,9 @@ class CertificateLifecycleIT {
   @Test
   void certificateFromAnotherCaIsRefusedAtTheHandshakeWithItsReasonLogged() throws Exception {
     var rogue = org.medfed.crypto.pki.CertificateAuthority.create("test", Duration.ofDays(1));
-    ManagedChannel impostor = SiteChannels.open(address(), network.kit(SITE, rogue));
+    ManagedChannel impostor =
+        SiteChannels.open(
+            address(), network.kit(SITE, rogue), MessageChain.in(network.stateDir("impostor")));
     try {
       StatusRuntimeException refused =
           assertThrows(StatusRuntimeException.class, () -> join(impostor));

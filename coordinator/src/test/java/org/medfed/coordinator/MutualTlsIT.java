@@ -22,6 +22,7 @@ import org.medfed.crypto.pki.CertificateAuthority;
 import org.medfed.crypto.pki.Pem;
 import org.medfed.proto.v1.FederationGrpc;
 import org.medfed.proto.v1.JoinRequest;
+import org.medfed.site.federation.MessageChain;
 import org.medfed.site.federation.SiteChannels;
 
 /** Only holders of a site certificate from the consortium CA get through the TLS handshake. */
@@ -63,7 +64,10 @@ class MutualTlsIT {
     try (CoordinatorNode coordinator = network.coordinator(network.study(1, 1, "5s", "stop"), 0)) {
       // Same site name, same trusted coordinator: only the issuer differs.
       ManagedChannel impostor =
-          SiteChannels.open("localhost:" + coordinator.grpcPort(), network.kit("cleveland", rogue));
+          SiteChannels.open(
+              "localhost:" + coordinator.grpcPort(),
+              network.kit("cleveland", rogue),
+              MessageChain.in(network.stateDir("cleveland-impostor")));
       try {
         StatusRuntimeException refused =
             assertThrows(StatusRuntimeException.class, () -> join(impostor));

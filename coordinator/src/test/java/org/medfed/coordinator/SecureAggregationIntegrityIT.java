@@ -25,6 +25,7 @@ import org.medfed.proto.v1.PollTaskResponse;
 import org.medfed.proto.v1.ShareKeysRequest;
 import org.medfed.proto.v1.TrainTask;
 import org.medfed.site.config.TlsFiles;
+import org.medfed.site.federation.MessageChain;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteCredentials;
 import org.medfed.site.secagg.SecureAggregationSetup;
@@ -53,7 +54,11 @@ class SecureAggregationIntegrityIT {
     try (CoordinatorNode coordinator = network.coordinator(study, 0)) {
       TlsFiles tls = network.kit("long-beach", network.ca);
       RawSite raw =
-          new RawSite(SiteChannels.open("localhost:" + coordinator.grpcPort(), tls))
+          new RawSite(
+                  SiteChannels.open(
+                      "localhost:" + coordinator.grpcPort(),
+                      tls,
+                      MessageChain.in(network.stateDir("long-beach"))))
               .joinAndAccept();
       List<AutoCloseable> sites = new ArrayList<>(List.of(raw));
       for (String site : List.of("cleveland", "hungary", "switzerland")) {

@@ -17,6 +17,7 @@ import org.medfed.site.data.CsvConnector;
 import org.medfed.site.data.RawTable;
 import org.medfed.site.data.SchemaMapping;
 import org.medfed.site.federation.EgressLedger;
+import org.medfed.site.federation.MessageChain;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteCredentials;
 import org.medfed.site.federation.SiteNode;
@@ -113,7 +114,7 @@ final class TestNetwork {
   }
 
   ManagedChannel channel(String site, int port) throws Exception {
-    return SiteChannels.open("localhost:" + port, kit(site, ca));
+    return SiteChannels.open("localhost:" + port, kit(site, ca), MessageChain.in(stateDir(site)));
   }
 
   static final LocalPolicy ALLOW_HEART_COLUMNS =
@@ -155,7 +156,8 @@ final class TestNetwork {
     TrainTestSplit split =
         TrainTestSplit.fromFile(data.resolve("flamby_split_rs43.csv"), SITE_FILES.get(site));
     SiteCredentials credentials = SiteCredentials.load(kit(site, ca));
-    ManagedChannel channel = SiteChannels.open("localhost:" + port, credentials);
+    ManagedChannel channel =
+        SiteChannels.open("localhost:" + port, credentials, MessageChain.in(stateDir(site)));
     EgressLedger ledger = new EgressLedger(stateDir(site));
     SiteNode node =
         new SiteNode(

@@ -19,6 +19,7 @@ import org.medfed.site.enrolment.CertificateRenewal;
 import org.medfed.site.enrolment.EnrolCommand;
 import org.medfed.site.federation.EgressLedger;
 import org.medfed.site.federation.Heartbeat;
+import org.medfed.site.federation.MessageChain;
 import org.medfed.site.federation.SiteChannels;
 import org.medfed.site.federation.SiteCredentials;
 import org.medfed.site.federation.SiteNode;
@@ -95,7 +96,9 @@ public final class SiteNodeMain {
               ? TrainTestSplit.seeded(0.66, SPLIT_SEED)
               : TrainTestSplit.fromFile(config.data().splitFile(), config.data().splitCenter());
       credentials = SiteCredentials.load(config.tls());
-      channel = SiteChannels.open(config.coordinatorAddress(), credentials);
+      channel =
+          SiteChannels.open(
+              config.coordinatorAddress(), credentials, MessageChain.in(config.stateDir()));
       ca = SiteChannels.certificate(config.tls().caCertificate(), "tls.ca-certificate");
     } catch (ConfigException | DataException e) {
       System.err.println("medfed-site: " + e.getMessage());

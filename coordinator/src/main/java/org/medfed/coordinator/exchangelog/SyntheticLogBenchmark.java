@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,8 +29,9 @@ import org.medfed.proto.v1.StudyOpened;
 /**
  * Writes a protocol-consistent exchange log of about {@code entries} entries through the real
  * {@link ExchangeLog} (100 sites with their certificates logged, rounds of one update each signed
- * by its site as real sites sign, a signed tree head per round), so the auditor can be timed on a
- * large log: {@code deploy/local/benchmark-audit.sh}. Not a test.
+ * by its site as real sites sign: a medfed-message-v2 statement naming the site's previous logged
+ * one, a signed tree head per round), so the auditor can be timed on a large log: {@code
+ * deploy/local/benchmark-audit.sh}. Not a test.
  *
  * <p>Arguments: {@code DIR [ENTRIES]}; writes DIR/exchange-log and DIR/ca.crt.pem.
  */
@@ -51,6 +53,11 @@ public final class SyntheticLogBenchmark {
       String site = String.format("site-%03d", i);
       sites.add(site);
       credentials.put(site, ca.issueSite(site, Duration.ofDays(1)));
+    }
+    // Each site's chain head: the link of its last statement the log holds, as a site keeps it.
+    Map<String, byte[]> chainHeads = new ConcurrentHashMap<>();
+    for (String site : sites) {
+      chainHeads.put(site, MessageStatement.noPrevious());
     }
     SecureRandom random = new SecureRandom();
     long start = System.nanoTime();
@@ -106,21 +113,27 @@ public final class SyntheticLogBenchmark {
               appenders.submit(
                   () -> {
                     byte[] sha = bytes(random);
+                    byte[] previous = chainHeads.get(site);
+                    byte[] statement = MessageStatement.of("PushUpdate", sha, previous);
                     byte[] signature =
-                        Signatures.signer(credentials.get(site).privateKey())
-                            .sign(MessageStatement.of("PushUpdate", sha));
-                    return log.recordMessage(
-                        study,
-                        r,
-                        ExchangedMessage.newBuilder()
-                            .setRpc("PushUpdate")
-                            .setSender(site)
-                            .setReceiver("coordinator")
-                            .setPayloadSha256(ByteString.copyFrom(sha))
-                            .setPayloadSize(56)
-                            .setOutcome("accepted")
-                            .setSenderSignature(ByteString.copyFrom(signature))
-                            .build());
+                        Signatures.signer(credentials.get(site).privateKey()).sign(statement);
+                    long index =
+                        log.recordMessage(
+                            study,
+                            r,
+                            ExchangedMessage.newBuilder()
+                                .setRpc("PushUpdate")
+                                .setSender(site)
+                                .setReceiver("coordinator")
+                                .setPayloadSha256(ByteString.copyFrom(sha))
+                                .setPayloadSize(56)
+                                .setOutcome("accepted")
+                                .setSenderSignature(ByteString.copyFrom(signature))
+                                .setPreviousStatementSha256(ByteString.copyFrom(previous))
+                                .build());
+                    // Logged (on disk): the site's next message names this one.
+                    chainHeads.put(site, MessageStatement.link(statement));
+                    return index;
                   }));
         }
         for (Future<Long> update : updates) {

@@ -240,7 +240,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     return new StreamObserver<>() {
       private UploadKey key;
       private PartialUpload upload;
-      private ByteString signature = ByteString.EMPTY;
+      private SiteSignature signature = SiteSignature.NONE;
       private boolean failed;
 
       @Override
@@ -394,6 +394,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
                 outcome,
                 header.getEpsilonSpent(),
                 signature));
+        signatures.logged(signature);
       }
     };
   }
@@ -462,7 +463,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     private final StreamObserver<PushMaskedInputResponse> response;
     private MaskedInputHeader header;
     private MaskedAssembler assembler;
-    private ByteString signature = ByteString.EMPTY;
+    private SiteSignature signature = SiteSignature.NONE;
     private boolean failed;
 
     MaskedUpload(String site, StreamObserver<PushMaskedInputResponse> response) {
@@ -568,6 +569,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             header.getRound(),
             fromSite("PushMaskedInput", header, "accepted"),
             SecureAggregationWire.littleEndian(masked));
+        signatures.logged(signature);
         response.onNext(
             PushMaskedInputResponse.newBuilder().setReceivedElements(assembler.received()).build());
         response.onCompleted();
@@ -583,6 +585,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             header.getStudyId(),
             header.getRound(),
             fromSite("PushMaskedInput", header, describe(status.getStatus())));
+        signatures.logged(signature);
       }
       response.onError(status);
     }
@@ -847,7 +850,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     String site = site();
     byte[] payload = request.toByteArray();
     ByteString sha = ExchangeLog.sha256(payload);
-    ByteString signature = ByteString.EMPTY;
+    SiteSignature signature = SiteSignature.NONE;
     try {
       signature = signatures.verify(site, method, sha.toByteArray());
       T result = call.run();
@@ -858,6 +861,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       } else {
         exchangeLog.recordMessage(studyId, round, entry);
       }
+      signatures.logged(signature);
       response.onNext(result);
       response.onCompleted();
     } catch (ProtocolException e) {
@@ -866,6 +870,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           studyId,
           round,
           fromSite(method, site, sha, payload.length, describe(status.getStatus()), 0, signature));
+      signatures.logged(signature);
       response.onError(status);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -878,7 +883,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
    * A log entry for a message from a site.
    *
    * @param epsilonSpent the privacy loss the site reports with the message; 0 when none
-   * @param signature the site's verified signature, or empty when the message was refused first
+   * @param signature the site's verified signature and chain link, or {@link SiteSignature#NONE}
+   *     when the message was refused first
    */
   private ExchangedMessage fromSite(
       String method,
@@ -887,7 +893,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       long size,
       String outcome,
       double epsilonSpent,
-      ByteString signature) {
+      SiteSignature signature) {
     return ExchangedMessage.newBuilder()
         .setRpc(method)
         .setSender(site)
@@ -896,7 +902,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         .setPayloadSize(size)
         .setOutcome(outcome)
         .setEpsilonSpent(epsilonSpent)
-        .setSenderSignature(signature)
+        .setSenderSignature(signature.signature())
+        .setPreviousStatementSha256(signature.previous())
         .build();
   }
 

@@ -1,31 +1,91 @@
 package org.medfed.crypto.sign;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
 
 /**
  * What a site signs for each message it sends, and what an auditor verifies against the exchange
- * log: {@code "medfed-message-v1\n" ‖ rpc ‖ "\n" ‖ hex(payload SHA-256) ‖ "\n"}. The payload digest
- * is the one the log entry carries: of the request bytes for a unary call, of the reassembled
- * vector for a chunked upload (whose header names its study and round).
+ * log:
+ *
+ * <pre>
+ * "medfed-message-v2\n" ‖ rpc ‖ "\n" ‖ hex(payload SHA-256) ‖ "\n" ‖ hex(previous) ‖ "\n"
+ * </pre>
+ *
+ * <p>The payload digest is the one the log entry carries: of the request bytes for a unary call, of
+ * the reassembled vector for a chunked upload. {@code previous} is the {@link #link} of the last
+ * statement of the same site that the coordinator acknowledged having logged, or {@link
+ * #noPrevious()} for a site's first message (or its first after it lost its state). The statements
+ * of one site thus form a hash chain: one signature on a message commits, by the collision
+ * resistance of SHA-256, to every statement before it, so an auditor needs to verify only the
+ * signatures that no later signed statement vouches for. Hex is lowercase.
  */
 public final class MessageStatement {
-  private static final String DOMAIN = "medfed-message-v1\n";
+  /** Length of a payload digest and of a link. */
+  public static final int HASH_BYTES = 32;
+
+  private static final byte[] DOMAIN = "medfed-message-v2\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private MessageStatement() {}
 
   /**
+   * The statement a site signs.
+   *
    * @param rpc the method's bare name, e.g. {@code PushUpdate}
    * @param payloadSha256 32 bytes
+   * @param previous 32 bytes: the link of the site's previous logged statement, or zeros
+   * @throws IllegalArgumentException if a digest is not 32 bytes or rpc holds a line break (it
+   *     would make two different statements encode alike)
    */
-  public static byte[] of(String rpc, byte[] payloadSha256) {
+  public static byte[] of(String rpc, byte[] payloadSha256, byte[] previous) {
     Objects.requireNonNull(rpc, "rpc");
-    if (payloadSha256.length != 32) {
-      throw new IllegalArgumentException(
-          "payload SHA-256 must be 32 bytes, got " + payloadSha256.length);
+    requireHash(payloadSha256, "payload SHA-256");
+    requireHash(previous, "previous");
+    if (rpc.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("rpc must not contain a line break");
     }
-    return (DOMAIN + rpc + "\n" + HexFormat.of().formatHex(payloadSha256) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] name = rpc.getBytes(StandardCharsets.UTF_8);
+    byte[] statement = new byte[DOMAIN.length + name.length + 1 + 4 * HASH_BYTES + 2];
+    System.arraycopy(DOMAIN, 0, statement, 0, DOMAIN.length);
+    int at = DOMAIN.length;
+    System.arraycopy(name, 0, statement, at, name.length);
+    at += name.length;
+    statement[at++] = '\n';
+    at = hex(payloadSha256, statement, at);
+    statement[at++] = '\n';
+    at = hex(previous, statement, at);
+    statement[at] = '\n';
+    return statement;
+  }
+
+  /** The link a later statement names as its {@code previous}: SHA-256 of the statement bytes. */
+  public static byte[] link(byte[] statement) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(statement);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+  }
+
+  /** The {@code previous} of a statement that follows no logged statement: 32 zero bytes. */
+  public static byte[] noPrevious() {
+    return new byte[HASH_BYTES];
+  }
+
+  private static void requireHash(byte[] hash, String what) {
+    Objects.requireNonNull(hash, what);
+    if (hash.length != HASH_BYTES) {
+      throw new IllegalArgumentException(what + " must be 32 bytes, got " + hash.length);
+    }
+  }
+
+  private static int hex(byte[] bytes, byte[] into, int at) {
+    for (byte b : bytes) {
+      into[at++] = HEX[(b >> 4) & 0xf];
+      into[at++] = HEX[b & 0xf];
+    }
+    return at;
   }
 }

@@ -23,16 +23,18 @@ public final class SiteChannels {
   private SiteChannels() {}
 
   /** Opens the channel; unreadable or malformed TLS files stop the site before it connects. */
-  public static ManagedChannel open(String coordinatorAddress, TlsFiles tls)
+  public static ManagedChannel open(String coordinatorAddress, TlsFiles tls, MessageChain chain)
       throws ConfigException {
-    return open(coordinatorAddress, SiteCredentials.load(tls));
+    return open(coordinatorAddress, SiteCredentials.load(tls), chain);
   }
 
   /**
    * Opens the mutual-TLS channel with a replaceable identity: every new TLS connection presents the
-   * credentials' current certificate, so a renewed certificate is used without a restart.
+   * credentials' current certificate, so a renewed certificate is used without a restart. Every
+   * message is signed, naming the previous logged one in {@code chain}.
    */
-  public static ManagedChannel open(String coordinatorAddress, SiteCredentials credentials)
+  public static ManagedChannel open(
+      String coordinatorAddress, SiteCredentials credentials, MessageChain chain)
       throws ConfigException {
     SslContext ssl;
     try {
@@ -54,7 +56,7 @@ public final class SiteChannels {
         .sslContext(ssl)
         .maxInboundMessageSize(4 * 1024 * 1024)
         // Every message carries the site's own signature, which the exchange log keeps.
-        .intercept(new MessageSigning(credentials::current))
+        .intercept(new MessageSigning(credentials::current, chain))
         .build();
   }
 
