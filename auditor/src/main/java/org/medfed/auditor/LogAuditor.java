@@ -8,6 +8,9 @@ import com.google.protobuf.Message;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import org.medfed.crypto.merkle.StreamingMerkleTree;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.SignedTreeHead;
@@ -34,6 +38,8 @@ public final class LogAuditor {
 
   private static final Map<Descriptor, List<FieldDescriptor>> MESSAGE_FIELDS =
       new ConcurrentHashMap<>();
+
+  private static final byte[] LEAF_PREFIX = {0x00};
 
   private LogAuditor() {}
 
@@ -110,28 +116,16 @@ public final class LogAuditor {
     StreamingMerkleTree tree = new StreamingMerkleTree();
     plan.request(tree, LogFiles.maxRecords(exchangeLog.length));
 
-    // One pass over the entries, each read in place: its leaf hash into the tree, its decoding.
-    List<Finding> entryFailures = new ArrayList<>();
-    List<AuditedEntry> entries = new ArrayList<>();
-    LogFiles.Scanned logFile =
-        LogFiles.scan(
-            LogFiles.EXCHANGE_LOG,
-            exchangeLog,
-            (index, offset, file, from, length) -> {
-              tree.appendLeaf(file, from, length);
-              decoder
-                  .decode(
-                      file,
-                      from,
-                      length,
-                      index,
-                      offset,
-                      LogEntry.parser(),
-                      "LogEntry",
-                      LogFiles.EXCHANGE_LOG,
-                      entryFailures)
-                  .ifPresent(entry -> entries.add(new AuditedEntry(index, offset, entry)));
-            });
+    // Framing and CRCs in one sequential scan; then leaf hashing and decoding, the bulk of the
+    // work, in parallel slices; then the leaf hashes into the tree in order.
+    Framing framing = new Framing();
+    LogFiles.Scanned logFile = LogFiles.scan(LogFiles.EXCHANGE_LOG, exchangeLog, framing);
+    EntrySlices slices = EntrySlices.read(exchangeLog, framing);
+    for (int i = 0; i < framing.count; i++) {
+      tree.appendLeafHash(slices.leafHash(i));
+    }
+    List<Finding> entryFailures = slices.failures();
+    List<AuditedEntry> entries = slices.entries(framing);
 
     List<Finding> integrity = new ArrayList<>();
     logFile.problem().ifPresent(integrity::add);
@@ -173,6 +167,115 @@ public final class LogAuditor {
   record AuditedEntry(long index, long offset, LogEntry entry) {
     Finding finding(String message) {
       return Finding.atEntry(message, index, offset);
+    }
+  }
+
+  /** Where each framed record's payload lies in the file, as the sequential scan found it. */
+  private static final class Framing implements LogFiles.RecordVisitor {
+    private long[] offsets = new long[1024];
+    private int[] froms = new int[1024];
+    private int[] lengths = new int[1024];
+    private int count;
+
+    @Override
+    public void record(long index, long offset, byte[] file, int from, int length) {
+      if (count == offsets.length) {
+        offsets = Arrays.copyOf(offsets, 2 * count);
+        froms = Arrays.copyOf(froms, 2 * count);
+        lengths = Arrays.copyOf(lengths, 2 * count);
+      }
+      offsets[count] = offset;
+      froms[count] = from;
+      lengths[count] = length;
+      count++;
+    }
+  }
+
+  /**
+   * Each framed entry's leaf hash and decoding, computed in independent slices of the record range
+   * (each with its own digest and decoder) so that all cores share the work.
+   */
+  private static final class EntrySlices {
+    private static final int SLICE = 8192;
+    private final byte[] leafHashes;
+    private final LogEntry[] decoded;
+    private final List<List<Finding>> failuresBySlice;
+
+    private EntrySlices(int count) {
+      leafHashes = new byte[count * 32];
+      decoded = new LogEntry[count];
+      int slices = (count + SLICE - 1) / SLICE;
+      failuresBySlice = new ArrayList<>(slices);
+      for (int i = 0; i < slices; i++) {
+        failuresBySlice.add(new ArrayList<>());
+      }
+    }
+
+    static EntrySlices read(byte[] file, Framing framing) {
+      EntrySlices slices = new EntrySlices(framing.count);
+      IntStream.range(0, slices.failuresBySlice.size())
+          .parallel()
+          .forEach(slice -> slices.readSlice(slice, file, framing));
+      return slices;
+    }
+
+    private void readSlice(int slice, byte[] file, Framing framing) {
+      MessageDigest sha256 = sha256();
+      Decoder decoder = new Decoder();
+      List<Finding> failures = failuresBySlice.get(slice);
+      int end = Math.min(framing.count, (slice + 1) * SLICE);
+      for (int i = slice * SLICE; i < end; i++) {
+        int from = framing.froms[i];
+        int length = framing.lengths[i];
+        sha256.update(LEAF_PREFIX);
+        sha256.update(file, from, length);
+        try {
+          sha256.digest(leafHashes, i * 32, 32);
+        } catch (DigestException e) {
+          throw new IllegalStateException("a 32-byte slot holds a SHA-256 digest", e);
+        }
+        decoded[i] =
+            decoder
+                .decode(
+                    file,
+                    from,
+                    length,
+                    i,
+                    framing.offsets[i],
+                    LogEntry.parser(),
+                    "LogEntry",
+                    LogFiles.EXCHANGE_LOG,
+                    failures)
+                .orElse(null);
+      }
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform provides SHA-256", e);
+      }
+    }
+
+    byte[] leafHash(int index) {
+      return Arrays.copyOfRange(leafHashes, index * 32, index * 32 + 32);
+    }
+
+    List<Finding> failures() {
+      List<Finding> all = new ArrayList<>();
+      failuresBySlice.forEach(all::addAll);
+      return all;
+    }
+
+    List<AuditedEntry> entries(Framing framing) {
+      List<AuditedEntry> entries = new ArrayList<>(decoded.length);
+      for (int i = 0; i < decoded.length; i++) {
+        if (decoded[i] != null) {
+          entries.add(new AuditedEntry(i, framing.offsets[i], decoded[i]));
+        }
+      }
+      return entries;
     }
   }
 
