@@ -4,18 +4,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.crypto.aggregation.ModelEncoding;
 import org.medfed.crypto.secagg.AggregateResult;
 import org.medfed.crypto.secagg.RoundParameters;
 import org.medfed.crypto.secagg.SecAggException;
@@ -48,12 +51,24 @@ final class AggregateCheck {
 
   private AggregateCheck() {}
 
-  static CheckResult run(
-      List<AuditedEntry> entries, X509Certificate ca, RetainedPayloads retained) {
+  /** A round of a study. */
+  record RoundKey(String study, int round) {}
+
+  /**
+   * The check's result and what {@code model-step} replays from: the aggregate of every completed
+   * secure round whose logged digest it reproduced, and which completed rounds were plaintext.
+   */
+  record Recomputed(
+      CheckResult result, Map<RoundKey, double[]> aggregates, Set<RoundKey> plaintext) {}
+
+  static Recomputed run(List<AuditedEntry> entries, X509Certificate ca, RetainedPayloads retained) {
     if (!retained.available()) {
-      return CheckResult.skipped(
-          NAME,
-          "no contributions folder next to the log, so no round's aggregate can be recomputed");
+      return new Recomputed(
+          CheckResult.skipped(
+              NAME,
+              "no contributions folder next to the log, so no round's aggregate can be recomputed"),
+          Map.of(),
+          Set.of());
     }
     Map<String, Round> rounds = new LinkedHashMap<>();
     for (AuditedEntry audited : entries) {
@@ -68,6 +83,8 @@ final class AggregateCheck {
       round.entries.add(audited);
     }
     List<Finding> failures = new ArrayList<>();
+    Map<RoundKey, double[]> aggregates = new HashMap<>();
+    Set<RoundKey> plaintextRounds = new HashSet<>();
     int recomputed = 0;
     int plaintext = 0;
     for (Round round : rounds.values()) {
@@ -83,21 +100,28 @@ final class AggregateCheck {
         Optional<SecureAggregationRound> spec = spec(round, retained);
         if (spec.isEmpty()) {
           plaintext++;
+          plaintextRounds.add(new RoundKey(round.study, round.number));
           continue;
         }
-        recompute(round, spec.get(), closed.get(), ca, retained, failures);
+        recompute(round, spec.get(), closed.get(), ca, retained, failures)
+            .ifPresent(mean -> aggregates.put(new RoundKey(round.study, round.number), mean));
         recomputed++;
       } catch (IOException | RetainedPayloads.TamperedPayload e) {
         failures.add(closed.get().finding("round " + round.number + ": " + e.getMessage()));
       }
     }
-    return CheckResult.of(
-        NAME,
-        recomputed
-            + " secure rounds recomputed from their masked contributions"
-            + (plaintext == 0 ? "" : ", " + plaintext + " plaintext rounds (nothing to recompute)"),
-        failures,
-        List.of());
+    return new Recomputed(
+        CheckResult.of(
+            NAME,
+            recomputed
+                + " secure rounds recomputed from their masked contributions"
+                + (plaintext == 0
+                    ? ""
+                    : ", " + plaintext + " plaintext rounds (nothing to recompute)"),
+            failures,
+            List.of()),
+        aggregates,
+        plaintextRounds);
   }
 
   /** The round's secure-aggregation parameters, from a retained train task, if it had any. */
@@ -119,7 +143,8 @@ final class AggregateCheck {
     return Optional.empty();
   }
 
-  private static void recompute(
+  /** The round's aggregate (the weighted mean update) if it reproduces the logged digest. */
+  private static Optional<double[]> recompute(
       Round round,
       SecureAggregationRound spec,
       AuditedEntry closedEntry,
@@ -133,7 +158,7 @@ final class AggregateCheck {
       parameters = SecureAggregationWire.parameters(round.study, round.number, spec);
     } catch (IllegalArgumentException e) {
       failures.add(closedEntry.finding(where + ": unusable parameters: " + e.getMessage()));
-      return;
+      return Optional.empty();
     }
     long session = parameters.round();
     // Certificates are judged as of the round, not of the audit: they may have expired since.
@@ -207,13 +232,15 @@ final class AggregateCheck {
                     + " but the masked inputs sum over "
                     + result.contributors()));
       }
-      byte[] digest =
-          sha256(littleEndian(SecureAggregationWire.weightedMean(result.sum(), spec.getClip())));
-      if (!MessageDigest.isEqual(digest, closed.getAggregateSha256().toByteArray())) {
+      double[] mean = SecureAggregationWire.weightedMean(result.sum(), spec.getClip());
+      if (!MessageDigest.isEqual(
+          ModelEncoding.sha256(mean), closed.getAggregateSha256().toByteArray())) {
         failures.add(
             closedEntry.finding(
                 where + ": the logged aggregate digest does not follow from the masked inputs"));
+        return Optional.empty();
       }
+      return Optional.of(mean);
     } catch (SecAggException | IllegalArgumentException e) {
       failures.add(
           closedEntry.finding(
@@ -221,6 +248,7 @@ final class AggregateCheck {
     } catch (MissingPayload e) {
       failures.add(closedEntry.finding(where + ": " + e.getMessage()));
     }
+    return Optional.empty();
   }
 
   private static ExchangedMessage message(AuditedEntry audited, String rpc) {
@@ -244,20 +272,6 @@ final class AggregateCheck {
           "the " + message.getRpc() + " of " + message.getSender() + " was not retained");
     }
     return payload.get();
-  }
-
-  private static byte[] littleEndian(double[] values) {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES);
-    bytes.order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(values);
-    return bytes.array();
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK provides SHA-256", e);
-    }
   }
 
   private static final class Round {

@@ -31,8 +31,9 @@ import org.medfed.proto.v1.SignedTreeHead;
  *
  * <p>The checks: {@code file-integrity}, {@code coordinator-identity}, {@code tree-heads}, {@code
  * protocol}, {@code round-openings}, {@code sender-signatures}, {@code privacy-budget} (needs the
- * retained payloads), {@code receipts} (needs sites' receipts) and {@code aggregate-recomputation}
- * (needs the retained payloads); a check without its evidence is reported as skipped, never passed.
+ * retained payloads), {@code receipts} (needs sites' receipts), {@code aggregate-recomputation} and
+ * {@code model-step} (both need the retained payloads); a check without its evidence is reported as
+ * skipped, never passed.
  */
 public final class LogAuditor {
 
@@ -159,7 +160,9 @@ public final class LogAuditor {
     checks.add(SenderSignatureCheck.run(entries, consortiumCa, identity.coordinatorName()));
     checks.add(PrivacyBudgetCheck.run(entries, retained, identity.coordinatorName()));
     checks.add(ReceiptsCheck.run(receipts, entries, heads));
-    checks.add(AggregateCheck.run(entries, consortiumCa, retained));
+    AggregateCheck.Recomputed aggregates = AggregateCheck.run(entries, consortiumCa, retained);
+    checks.add(aggregates.result());
+    checks.add(ModelStepCheck.run(entries, retained, aggregates));
     return new AuditReport(source, logFile.records(), headFile.records().size(), checks);
   }
 

@@ -31,7 +31,7 @@ class FixtureVerificationTest {
             "verify", "--log", log.toString(), "--ca", log.resolve("ca.crt.pem").toString());
 
     assertEquals(0, run.exitCode(), run.out());
-    assertTrue(run.out().contains("VERIFIED: 8 passed, 0 failed, 1 skipped"), run.out());
+    assertTrue(run.out().contains("VERIFIED: 9 passed, 0 failed, 1 skipped"), run.out());
     assertEquals("", run.err());
   }
 
@@ -52,9 +52,10 @@ class FixtureVerificationTest {
             "sender-signatures", CheckStatus.PASSED,
             "privacy-budget", CheckStatus.PASSED,
             "receipts", CheckStatus.SKIPPED,
-            "aggregate-recomputation", CheckStatus.PASSED),
+            "aggregate-recomputation", CheckStatus.PASSED,
+            "model-step", CheckStatus.PASSED),
         statuses);
-    assertEquals(9, report.checks().size());
+    assertEquals(10, report.checks().size());
     assertEquals(entries.size(), report.entries());
     assertEquals(TestLogs.payloads(heads).size(), report.treeHeads());
     assertTrue(report.passed());

@@ -16,7 +16,6 @@ import org.medfed.coordinator.federation.FederationServer;
 import org.medfed.coordinator.federation.TlsMaterial;
 import org.medfed.coordinator.round.RoundEngine;
 import org.medfed.coordinator.store.StudyStore;
-import org.medfed.coordinator.strategy.Strategy;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.coordinator.study.StudyConfigException;
 import org.medfed.coordinator.study.StudyConfigLoader;
@@ -76,7 +75,7 @@ public final class CoordinatorNode implements AutoCloseable {
           new RoundEngine(
               study,
               digestOf(settings),
-              Strategy.create(study.strategy()),
+              study.strategy().strategy(),
               store,
               exchangeLog,
               settings.enrolmentWindow(),

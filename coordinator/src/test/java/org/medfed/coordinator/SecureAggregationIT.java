@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -16,8 +17,11 @@ import org.medfed.coordinator.round.RoundRecord;
 import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.StudyCheckpoint;
 import org.medfed.coordinator.round.StudyStatus;
+import org.medfed.coordinator.strategy.StrategyConfig;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
+import org.medfed.proto.v1.RoundOpened;
+import org.medfed.proto.v1.StudyOpened;
 
 /**
  * Four real site nodes and a coordinator over loopback mutual TLS with secure aggregation on: the
@@ -61,6 +65,7 @@ class SecureAggregationIT {
       }
       if (!extra.isEmpty()) {
         assertOnlyMaskedInputsWereReceived(coordinator, root);
+        assertTheStrategyAndInitialModelAreLoggedForReplay(coordinator, root);
       }
       return coordinator.engine().view().checkpoint();
     }
@@ -89,5 +94,44 @@ class SecureAggregationIT {
         assertEquals(m.getPayloadSize(), Files.size(file));
       }
     }
+  }
+
+  /**
+   * What an auditor replays each global model from: the strategy and the retained initial model.
+   */
+  private static void assertTheStrategyAndInitialModelAreLoggedForReplay(
+      CoordinatorNode coordinator, Path root) throws Exception {
+    List<LogEntry> entries = coordinator.exchangeLog().entries(0, coordinator.exchangeLog().size());
+    StudyOpened opened =
+        entries.stream()
+            .filter(e -> e.hasDecision() && e.getDecision().hasStudyOpened())
+            .findFirst()
+            .orElseThrow()
+            .getDecision()
+            .getStudyOpened();
+    StrategyConfig configured = coordinator.engine().study().strategy();
+    assertEquals(configured.name(), opened.getStrategy().getName());
+    assertEquals(configured.serverLearningRate(), opened.getStrategy().getServerLearningRate());
+    assertEquals(configured.beta1(), opened.getStrategy().getBeta1());
+    assertEquals(configured.beta2(), opened.getStrategy().getBeta2());
+    assertEquals(configured.tau(), opened.getStrategy().getTau());
+    assertEquals(configured.proximalMu(), opened.getStrategy().getProximalMu());
+    RoundOpened first =
+        entries.stream()
+            .filter(e -> e.hasDecision() && e.getDecision().hasRoundOpened())
+            .findFirst()
+            .orElseThrow()
+            .getDecision()
+            .getRoundOpened();
+    assertEquals(first.getBaseModelSha256(), opened.getInitialModelSha256());
+    byte[] initial =
+        Files.readAllBytes(
+            root.resolve("coordinator-data/exchange-log/contributions")
+                .resolve(
+                    HexFormat.of().formatHex(opened.getInitialModelSha256().toByteArray())
+                        + ".bin"));
+    assertEquals(
+        HexFormat.of().formatHex(opened.getInitialModelSha256().toByteArray()),
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(initial)));
   }
 }

@@ -187,6 +187,17 @@ public final class ExchangeLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a decision whose evidence the auditor needs (the initial global model of a study),
+   * storing {@code payload} under its SHA-256 before the entry that carries that digest; returns
+   * the index once both are durable.
+   */
+  public long recordRetainedDecision(
+      String studyId, int round, CoordinatorDecision decision, byte[] payload) {
+    retained.retain(sha256(payload).toByteArray(), payload);
+    return recordDecision(studyId, round, decision);
+  }
+
   /** Records a coordinator decision and returns its index once it is durable. */
   public long recordDecision(String studyId, int round, CoordinatorDecision decision) {
     return append(

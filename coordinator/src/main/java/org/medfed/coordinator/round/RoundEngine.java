@@ -24,11 +24,13 @@ import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
 import org.medfed.coordinator.secagg.SecureRound;
 import org.medfed.coordinator.store.StudyStore;
-import org.medfed.coordinator.strategy.AggregationResult;
-import org.medfed.coordinator.strategy.SiteUpdate;
-import org.medfed.coordinator.strategy.Strategy;
+import org.medfed.coordinator.strategy.StrategyConfig;
 import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;
+import org.medfed.crypto.aggregation.AggregationResult;
+import org.medfed.crypto.aggregation.ModelEncoding;
+import org.medfed.crypto.aggregation.SiteUpdate;
+import org.medfed.crypto.aggregation.Strategy;
 import org.medfed.crypto.secagg.AggregateResult;
 import org.medfed.crypto.secagg.SecAggException;
 import org.medfed.proto.v1.AdvertiseKeysRequest;
@@ -40,6 +42,7 @@ import org.medfed.proto.v1.RoundClosed;
 import org.medfed.proto.v1.RoundOpened;
 import org.medfed.proto.v1.ShareKeysRequest;
 import org.medfed.proto.v1.SiteDropped;
+import org.medfed.proto.v1.StrategyParameters;
 import org.medfed.proto.v1.StudyClosed;
 import org.medfed.proto.v1.StudyOpened;
 import org.slf4j.Logger;
@@ -89,6 +92,11 @@ public final class RoundEngine {
       Clock clock) {
     this.study = study;
     this.consortiumCa = consortiumCa;
+    // StudyOpened logs the configured strategy: an auditor replays that one, so apply no other.
+    if (!study.strategy().strategy().equals(strategy)) {
+      throw new IllegalArgumentException(
+          "the strategy " + strategy + " is not the study's configured " + study.strategy());
+    }
     this.strategy = strategy;
     this.store = store;
     this.exchangeLog = exchangeLog;
@@ -134,13 +142,32 @@ public final class RoundEngine {
               enrolment,
               List.of());
       store.save(checkpoint);
-      decide(
+      // The initial model and the strategy are what an auditor replays every global model from.
+      byte[] initial = ModelEncoding.encode(global);
+      // Retained under their own digest, which must be the one the log carries.
+      if (!hex(sha).equals(ByteString.copyFrom(ModelEncoding.sha256(global)))) {
+        throw new IllegalStateException("the stored model is not in ModelEncoding's byte form");
+      }
+      StrategyConfig configured = study.strategy();
+      exchangeLog.recordRetainedDecision(
+          study.id(),
           0,
           CoordinatorDecision.newBuilder()
               .setStudyOpened(
                   StudyOpened.newBuilder()
                       .setStudyConfigSha256(hex(configDigest))
-                      .addAllInvitedSites(study.sites())));
+                      .addAllInvitedSites(study.sites())
+                      .setStrategy(
+                          StrategyParameters.newBuilder()
+                              .setName(configured.name())
+                              .setServerLearningRate(configured.serverLearningRate())
+                              .setBeta1(configured.beta1())
+                              .setBeta2(configured.beta2())
+                              .setTau(configured.tau())
+                              .setProximalMu(configured.proximalMu()))
+                      .setInitialModelSha256(hex(sha)))
+              .build(),
+          initial);
     }
   }
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.medfed.coordinator.strategy.ServerState;
+import org.medfed.crypto.aggregation.ServerState;
 
 /**
  * Everything needed to resume a study after a coordinator restart, apart from the model weights,

@@ -1,7 +1,7 @@
 package org.medfed.coordinator.strategy;
 
 import java.util.List;
-import java.util.Objects;
+import org.medfed.crypto.aggregation.Strategy;
 
 /**
  * A study's choice of server strategy, as written in its configuration. Parameters a strategy does
@@ -23,28 +23,16 @@ public record StrategyConfig(
     double tau,
     double proximalMu) {
 
-  /** The strategy names {@link Strategy#create} accepts. */
-  public static final List<String> NAMES =
-      List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedadagrad");
+  /** The strategy names the configuration accepts. */
+  public static final List<String> NAMES = Strategy.NAMES;
 
   public StrategyConfig {
-    Objects.requireNonNull(name, "name");
-    if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException(
-          "name '" + name + "' is not one of " + String.join(", ", NAMES));
-    }
-    Checks.positiveFinite("serverLearningRate", serverLearningRate);
-    Checks.decayRate("beta1", beta1);
-    Checks.decayRate("beta2", beta2);
-    Checks.positiveFinite("tau", tau);
-    Checks.nonNegativeFinite("proximalMu", proximalMu);
-    // The name must say what the sites will do: FedAvg with a proximal term is FedProx.
-    if (name.equals("fedprox") && proximalMu == 0) {
-      throw new IllegalArgumentException("fedprox needs proximalMu > 0");
-    }
-    if (name.equals("fedavg") && proximalMu != 0) {
-      throw new IllegalArgumentException(
-          "fedavg needs proximalMu 0 (use fedprox for a proximal term), got " + proximalMu);
-    }
+    // Validated by the one place that knows the strategies, with messages naming the value.
+    Strategy.of(name, serverLearningRate, beta1, beta2, tau, proximalMu);
+  }
+
+  /** The strategy this configuration names, with its parameters. */
+  public Strategy strategy() {
+    return Strategy.of(name, serverLearningRate, beta1, beta2, tau, proximalMu);
   }
 }

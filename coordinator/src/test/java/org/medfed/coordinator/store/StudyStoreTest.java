@@ -17,7 +17,7 @@ import org.medfed.coordinator.round.RoundRecord;
 import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.StudyCheckpoint;
 import org.medfed.coordinator.round.StudyStatus;
-import org.medfed.coordinator.strategy.ServerState;
+import org.medfed.crypto.aggregation.ServerState;
 
 class StudyStoreTest {
   @TempDir Path dir;
