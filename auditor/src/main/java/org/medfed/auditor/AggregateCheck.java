@@ -232,7 +232,7 @@ final class AggregateCheck {
                     + " but the masked inputs sum over "
                     + result.contributors()));
       }
-      double[] mean = SecureAggregationWire.weightedMean(result.sum(), spec.getClip());
+      double[] mean = SecureAggregationWire.meanUpdate(result.sum(), spec);
       if (!MessageDigest.isEqual(
           ModelEncoding.sha256(mean), closed.getAggregateSha256().toByteArray())) {
         failures.add(

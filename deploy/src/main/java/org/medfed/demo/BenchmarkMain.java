@@ -31,9 +31,15 @@ public final class BenchmarkMain {
     Path out = Path.of("target/benchmark");
     List<Double> epsilons = List.of();
     boolean secureAggregation = true;
+    boolean dpDistributed = false;
     for (int i = 0; i < args.length; i += 2) {
       if (args[i].equals("--no-secure-aggregation")) {
         secureAggregation = false;
+        i--;
+        continue;
+      }
+      if (args[i].equals("--dp-distributed")) {
+        dpDistributed = true;
         i--;
         continue;
       }
@@ -59,7 +65,7 @@ public final class BenchmarkMain {
     }
     Files.createDirectories(out);
     if (!epsilons.isEmpty()) {
-      privacySweep(repository, epsilons, seeds, out, secureAggregation);
+      privacySweep(repository, epsilons, seeds, out, secureAggregation, dpDistributed);
       return;
     }
     ObjectMapper json = new ObjectMapper();
@@ -125,7 +131,12 @@ public final class BenchmarkMain {
    * meaning no differential privacy.
    */
   private static void privacySweep(
-      Path repository, List<Double> epsilons, List<Long> seeds, Path out, boolean secureAggregation)
+      Path repository,
+      List<Double> epsilons,
+      List<Long> seeds,
+      Path out,
+      boolean secureAggregation,
+      boolean dpDistributed)
       throws Exception {
     ObjectMapper json = new ObjectMapper();
     StringBuilder header = new StringBuilder("| epsilon per site | noise multiplier |");
@@ -141,17 +152,20 @@ public final class BenchmarkMain {
       double sum = 0;
       double sigma = Double.NaN;
       for (long seed : seeds) {
-        Path report = out.resolve("dp-" + epsilon + "-" + seed + ".json");
+        Path report =
+            out.resolve((dpDistributed ? "ddg-" : "dp-") + epsilon + "-" + seed + ".json");
+        boolean distributed = dpDistributed && isPrivate;
         DemoOptions options =
             new DemoOptions(
                 repository,
                 Optional.of(report),
-                "fedadam",
-                15,
+                dpDistributed ? DpDefaults.DISTRIBUTED_STRATEGY : "fedadam",
+                dpDistributed ? DpDefaults.DISTRIBUTED_ROUNDS : 15,
                 seed,
                 Optional.empty(),
                 isPrivate ? OptionalDouble.of(epsilon) : OptionalDouble.empty(),
-                secureAggregation);
+                secureAggregation,
+                distributed);
         if (!new DemoMain().run(options)) {
           System.err.println("benchmark: epsilon " + epsilon + " seed " + seed + " failed");
         }

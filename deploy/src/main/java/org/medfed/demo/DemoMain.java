@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.medfed.crypto.dp.DistributedDiscreteGaussian;
 import org.medfed.crypto.dp.RdpAccountant;
 import org.medfed.crypto.dp.RdpConversion;
 import org.medfed.site.data.DataException;
@@ -27,6 +28,12 @@ import org.medfed.site.data.DataException;
  */
 public final class DemoMain {
   private static final String STUDY = "heart-disease";
+
+  /** deploy/local/study.yaml's logistic regression: 13 features and a bias. */
+  private static final int PARAMETERS = 14;
+
+  /** deploy/local/study.yaml's secure-aggregation.record-scale. */
+  private static final long RECORD_SCALE = 10_000;
 
   DemoMain() {}
 
@@ -251,22 +258,71 @@ public final class DemoMain {
       ObjectNode privacy = study.putObject("privacy");
       privacy.put("noise-multiplier", noiseMultiplier(options));
       privacy.put("clipping-norm", DpDefaults.CLIPPING_NORM);
-      privacy.put("sampling-rate", DpDefaults.SAMPLING_RATE);
+      privacy.put("sampling-rate", samplingRate(options));
       privacy.put("delta", DpDefaults.DELTA);
+      if (options.dpDistributed()) {
+        privacy.put("distributed-noise", true);
+        ObjectNode local = (ObjectNode) study.get("local-training");
+        local.put("steps", 1);
+        local.put("learning-rate", DpDefaults.DISTRIBUTED_LEARNING_RATE);
+        local.put("optimizer", "sgd");
+      }
     }
     Path file = workdir.resolve("study.yaml");
     yaml.writeValue(file.toFile(), study);
     return file;
   }
 
+  static double samplingRate(DemoOptions options) {
+    return options.dpDistributed()
+        ? DpDefaults.DISTRIBUTED_SAMPLING_RATE
+        : DpDefaults.SAMPLING_RATE;
+  }
+
   /** The noise that makes the whole study spend exactly the target ε at every site. */
   static double noiseMultiplier(DemoOptions options) {
+    if (options.dpDistributed()) {
+      return distributedNoiseMultiplier(options);
+    }
     return RdpAccountant.noiseMultiplierFor(
         options.dpEpsilon().orElseThrow(),
         DpDefaults.DELTA,
         DpDefaults.SAMPLING_RATE,
         (long) options.rounds() * DpDefaults.LOCAL_STEPS,
         RdpConversion.BALLE_2020);
+  }
+
+  /**
+   * The σ on the sum of all sites for which each site's accounting reaches the target ε: a site
+   * counts only the threshold's share t/n of the noise and the rounding's inflation of the
+   * sensitivity, so σ is the per-round target raised by √(n/t) and by that inflation.
+   */
+  private static double distributedNoiseMultiplier(DemoOptions options) {
+    int sites = DemoSite.ALL.size();
+    int threshold = Math.max(2, Math.min(sites, 2 * sites / 3 + 1));
+    double target =
+        RdpAccountant.noiseMultiplierFor(
+            options.dpEpsilon().orElseThrow(),
+            DpDefaults.DELTA,
+            DpDefaults.DISTRIBUTED_SAMPLING_RATE,
+            options.rounds(),
+            RdpConversion.BALLE_2020);
+    double sigma = target * Math.sqrt((double) sites / threshold);
+    while (mechanism(sigma, sites).mechanism(threshold).noiseMultiplier() < target) {
+      sigma *= 1.0 + 1e-6;
+    }
+    return sigma;
+  }
+
+  /** The round mechanism the coordinator opens for the shipped study with {@code sites} sites. */
+  static DistributedDiscreteGaussian mechanism(double sigma, int sites) {
+    return DistributedDiscreteGaussian.fitting(
+        sigma,
+        DpDefaults.CLIPPING_NORM,
+        DpDefaults.DISTRIBUTED_SAMPLING_RATE,
+        sites,
+        PARAMETERS + 1,
+        RECORD_SCALE);
   }
 
   /**

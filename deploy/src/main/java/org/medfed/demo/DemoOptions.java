@@ -14,12 +14,27 @@ record DemoOptions(
     long seed,
     Optional<Path> workdir,
     OptionalDouble dpEpsilon,
-    boolean secureAggregation) {
+    boolean secureAggregation,
+    boolean dpDistributed) {
+
+  /** Without distributed noise. */
+  DemoOptions(
+      Path repository,
+      Optional<Path> report,
+      String strategy,
+      int rounds,
+      long seed,
+      Optional<Path> workdir,
+      OptionalDouble dpEpsilon,
+      boolean secureAggregation) {
+    this(repository, report, strategy, rounds, seed, workdir, dpEpsilon, secureAggregation, false);
+  }
 
   static final String USAGE =
       """
       usage: deploy/local/demo.sh [--report FILE] [--strategy S] [--rounds N] [--seed N]
-                                  [--workdir DIR] [--dp-epsilon E] [--no-secure-aggregation]
+                                  [--workdir DIR] [--dp-epsilon E] [--dp-distributed]
+                                  [--no-secure-aggregation]
         --strategy   fedavg, fedprox, fedadam (default), fedyogi or fedadagrad, each with
                      FLamby's Fed-Heart-Disease hyper-parameters
         --rounds     federated rounds (default 15, as FLamby)
@@ -28,6 +43,11 @@ record DemoOptions(
                      temporary folder that is removed after a successful run
         --dp-epsilon train with record-level DP-SGD: every site caps its privacy loss at
                      (E, 1e-5) and the study's noise is set to spend at most E
+        --dp-distributed
+                     with --dp-epsilon: no site adds its full noise; each adds a share of
+                     discrete Gaussian noise to the integers it masks, so only the sum
+                     carries it (FedSGD: one clipped gradient sum per round; default
+                     60 rounds, fedavg, learning rate 0.5, sampling rate 0.2)
         --no-secure-aggregation
                      sites send plaintext updates (for comparison); by default the
                      coordinator receives only masked updates and learns their sum""";
@@ -35,8 +55,9 @@ record DemoOptions(
   static DemoOptions parse(List<String> args) {
     Path repository = null;
     Path report = null;
-    String strategy = "fedadam";
-    int rounds = 15;
+    String strategy = null;
+    Integer rounds = null;
+    boolean dpDistributed = false;
     long seed = 42;
     Path workdir = null;
     OptionalDouble dpEpsilon = OptionalDouble.empty();
@@ -48,6 +69,10 @@ record DemoOptions(
       }
       if (flag.equals("--no-secure-aggregation")) {
         secureAggregation = false;
+        continue;
+      }
+      if (flag.equals("--dp-distributed")) {
+        dpDistributed = true;
         continue;
       }
       if (i + 1 >= args.size()) {
@@ -65,6 +90,19 @@ record DemoOptions(
         default -> throw new UsageException("unknown option " + flag);
       }
     }
+    if (dpDistributed && dpEpsilon.isEmpty()) {
+      throw new UsageException("--dp-distributed needs --dp-epsilon E");
+    }
+    if (dpDistributed && !secureAggregation) {
+      throw new UsageException(
+          "--dp-distributed needs secure aggregation: each site adds only part of the noise");
+    }
+    if (strategy == null) {
+      strategy = dpDistributed ? DpDefaults.DISTRIBUTED_STRATEGY : "fedadam";
+    }
+    if (rounds == null) {
+      rounds = dpDistributed ? DpDefaults.DISTRIBUTED_ROUNDS : 15;
+    }
     if (!StrategyPreset.NAMES.contains(strategy)) {
       throw new UsageException(
           "--strategy " + strategy + " is not one of " + String.join(", ", StrategyPreset.NAMES));
@@ -80,7 +118,8 @@ record DemoOptions(
         seed,
         Optional.ofNullable(workdir),
         dpEpsilon,
-        secureAggregation);
+        secureAggregation,
+        dpDistributed);
   }
 
   private static double positiveNumber(String flag, String value) {

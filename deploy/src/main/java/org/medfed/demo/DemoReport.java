@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.medfed.crypto.dp.RdpAccountant;
+import org.medfed.crypto.dp.RdpConversion;
 import org.medfed.site.train.Metrics;
 
 /** The demo's result: per site, the federated model against the two reference models. */
@@ -80,8 +82,15 @@ final class DemoReport {
       dp.put("delta", DpDefaults.DELTA);
       dp.put("noise_multiplier", DemoMain.noiseMultiplier(options));
       dp.put("clipping_norm", DpDefaults.CLIPPING_NORM);
-      dp.put("sampling_rate", DpDefaults.SAMPLING_RATE);
+      dp.put("sampling_rate", DemoMain.samplingRate(options));
       dp.put("accounting", "RDP of the Poisson-sampled Gaussian, Balle et al. 2020 conversion");
+      dp.put("mode", mode(options));
+      if (options.dpDistributed()) {
+        dp.put(
+            "noise",
+            "each site adds discrete Gaussian noise of sigma*s*C*sqrt(2)/sqrt(n) to its masked"
+                + " integers; each site accounts the threshold t of n sites' noise");
+      }
     }
     ArrayNode sites = root.putArray("sites");
     double[] sums = new double[3];
@@ -115,7 +124,14 @@ final class DemoReport {
       counts[2]++;
       Path ledgerFile = siteKits.resolve(site.id()).resolve("state/privacy-ledger.json");
       if (Files.exists(ledgerFile)) {
-        node.set("privacy", privacy(JSON.readTree(ledgerFile.toFile())));
+        ObjectNode privacy = privacy(JSON.readTree(ledgerFile.toFile()));
+        privacy.put("mode", mode(options));
+        if (options.dpDistributed()) {
+          privacy.put(
+              "epsilon_if_others_collude",
+              epsilonIfOthersCollude(options, privacy.path("rounds_charged").asLong()));
+        }
+        node.set("privacy", privacy);
       }
       JsonNode egress = egress(siteKits.resolve(site.id()).resolve("state/egress-summary.json"));
       node.put("bytes_sent", egress.path("bytes_sent").asLong());
@@ -226,6 +242,30 @@ final class DemoReport {
       }
     }
     return records;
+  }
+
+  private static String mode(DemoOptions options) {
+    return options.dpDistributed()
+        ? "distributed discrete Gaussian under secure aggregation (FedSGD)"
+        : "local DP-SGD";
+  }
+
+  /**
+   * The site's ε at the demo's δ if the coordinator colluded with all three other sites in every
+   * round it was charged for: only its own noise share then protects it. Computed from the public
+   * round parameters of four sites (the site reports the same figure in its log each round).
+   */
+  private static double epsilonIfOthersCollude(DemoOptions options, long rounds) {
+    if (rounds < 1) {
+      return 0;
+    }
+    return RdpAccountant.create()
+        .plus(
+            DemoMain.mechanism(DemoMain.noiseMultiplier(options), DemoSite.ALL.size())
+                .mechanismIfOthersCollude(),
+            rounds)
+        .privacySpent(DpDefaults.DELTA, RdpConversion.BALLE_2020)
+        .epsilon();
   }
 
   /** What the site's own ledger says it spent: the hospital's record, not the coordinator's. */

@@ -784,6 +784,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         .setClippingNorm(privacy.clippingNorm())
         .setSamplingRate(privacy.samplingRate())
         .setDelta(privacy.delta())
+        .setDistributedNoise(privacy.distributedNoise())
         .build();
   }
 

@@ -615,6 +615,8 @@ public final class RoundEngine {
                 participants,
                 study.model().parameterCount(),
                 study.secureAggregation(),
+                study.privacy(),
+                study.localTraining().learningRate(),
                 consortiumCa,
                 random,
                 clock);
@@ -870,7 +872,7 @@ public final class RoundEngine {
           new TreeMap<>(),
           "");
       AggregateResult result = secure.finish();
-      double[] mean = secure.weightedMean(result.sum());
+      double[] mean = secure.meanUpdate(result.sum());
       log.atInfo()
           .setMessage("secure aggregate unmasked")
           .addKeyValue("round", round)

@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.medfed.coordinator.study.PrivacyConfig;
 import org.medfed.coordinator.study.SecureAggregationConfig;
+import org.medfed.crypto.dp.DistributedDiscreteGaussian;
 import org.medfed.crypto.secagg.AggregateResult;
 import org.medfed.crypto.secagg.Phase;
 import org.medfed.crypto.secagg.Quantizer;
@@ -21,6 +23,7 @@ import org.medfed.crypto.secagg.SiteCertificates;
 import org.medfed.proto.secagg.SecureAggregationWire;
 import org.medfed.proto.v1.AdvertiseKeysRequest;
 import org.medfed.proto.v1.AdvertisedKeys;
+import org.medfed.proto.v1.DistributedNoise;
 import org.medfed.proto.v1.EncryptedShare;
 import org.medfed.proto.v1.RevealSharesRequest;
 import org.medfed.proto.v1.SecureAggregationRound;
@@ -40,6 +43,12 @@ public final class SecureRound {
    */
   public static final int WEIGHT_ELEMENTS = 1;
 
+  /**
+   * With distributed noise the extra element is instead the noisy count of sampled records, C per
+   * record, which the FedSGD step divides by.
+   */
+  public static final int COUNT_ELEMENTS = 1;
+
   private final SecureAggregationRound spec;
   private final long session;
   private final SecAggServer server;
@@ -57,8 +66,13 @@ public final class SecureRound {
   /**
    * Opens a round for these participants with a fresh public round seed.
    *
+   * @param privacy the study's differential privacy, or null; with distributed noise the sites mask
+   *     integers (see {@link DistributedDiscreteGaussian}) and the round's update is the FedSGD
+   *     step
+   * @param learningRate the sites' learning rate, which the FedSGD step applies at the coordinator
    * @throws IllegalArgumentException if the configuration cannot run with this many participants (a
-   *     threshold above n, SecAgg+ neighbours not below n); the message says which
+   *     threshold above n, SecAgg+ neighbours not below n, no 32-bit headroom for distributed
+   *     noise); the message says which
    */
   public static SecureRound open(
       String studyId,
@@ -66,6 +80,8 @@ public final class SecureRound {
       List<String> participants,
       int parameterCount,
       SecureAggregationConfig config,
+      PrivacyConfig privacy,
+      double learningRate,
       X509Certificate consortiumCa,
       SecureRandom random,
       Clock clock) {
@@ -73,7 +89,7 @@ public final class SecureRound {
     byte[] seed = new byte[32];
     random.nextBytes(seed);
     Quantizer quantizer = Quantizer.withHeadroom(config.clip(), Math.max(n, 1));
-    SecureAggregationRound spec =
+    SecureAggregationRound.Builder spec =
         SecureAggregationRound.newBuilder()
             .addAllSites(participants.stream().sorted().toList())
             .setThreshold(config.thresholdFor(n))
@@ -82,10 +98,29 @@ public final class SecureRound {
             .setBits(quantizer.bits())
             .setNeighbours(config.neighbours())
             .setRoundSeed(ByteString.copyFrom(seed))
-            .setRecordScale(config.recordScale())
-            .build();
-    RoundParameters parameters = SecureAggregationWire.parameters(studyId, round, spec);
-    return new SecureRound(spec, parameters, new SiteCertificates(consortiumCa, clock));
+            .setRecordScale(config.recordScale());
+    if (privacy != null && privacy.distributedNoise()) {
+      DistributedDiscreteGaussian noise =
+          DistributedDiscreteGaussian.fitting(
+              privacy.noiseMultiplier(),
+              privacy.clippingNorm(),
+              privacy.samplingRate(),
+              Math.max(n, 1),
+              parameterCount + COUNT_ELEMENTS,
+              config.recordScale());
+      // Scale 1: the sites' integers pass the quantiser unchanged and the sum decodes as integers.
+      spec.setClip(DistributedDiscreteGaussian.siteRange(Math.max(n, 1)))
+          .setDistributedNoise(
+              DistributedNoise.newBuilder()
+                  .setNoiseMultiplier(noise.noiseMultiplier())
+                  .setClippingNorm(noise.clippingNorm())
+                  .setSamplingRate(noise.samplingRate())
+                  .setScale(noise.scale())
+                  .setLearningRate(learningRate));
+    }
+    SecureAggregationRound built = spec.build();
+    RoundParameters parameters = SecureAggregationWire.parameters(studyId, round, built);
+    return new SecureRound(built, parameters, new SiteCertificates(consortiumCa, clock));
   }
 
   public SecureAggregationRound spec() {
@@ -177,13 +212,15 @@ public final class SecureRound {
   }
 
   /**
-   * The weighted mean update: the sum's model elements divided by the summed weight.
+   * The round's update from the unmasked sum ({@link SecureAggregationWire#meanUpdate}): the
+   * weighted mean of the sites' updates, or with distributed noise the FedSGD step.
    *
-   * @throws SecAggException (INCONSISTENT) if the summed weight is not positive
+   * @throws SecAggException (INCONSISTENT) if the sum does not fit the round (a summed weight that
+   *     is not positive)
    */
-  public double[] weightedMean(double[] sum) throws SecAggException {
+  public double[] meanUpdate(double[] sum) throws SecAggException {
     try {
-      return SecureAggregationWire.weightedMean(sum, spec.getClip());
+      return SecureAggregationWire.meanUpdate(sum, spec);
     } catch (IllegalArgumentException e) {
       throw new SecAggException(SecAggException.Reason.INCONSISTENT, e.getMessage());
     }

@@ -100,6 +100,10 @@ public final class StudyConfigLoader {
     RoundFailurePolicy onRoundFailure = onRoundFailure(top);
     PrivacyConfig privacy = privacy(top);
     SecureAggregationConfig secureAggregation = secureAggregation(top);
+    if (privacy != null && privacy.distributedNoise()) {
+      checkDistributedNoise(
+          top.optionalSection("privacy").orElseThrow(), localTraining, secureAggregation);
+    }
     return new StudyConfig(
         id,
         title,
@@ -161,6 +165,35 @@ public final class StudyConfigLoader {
     return new SecureAggregationConfig(threshold, neighbours, clip, recordScale, phaseDeadline);
   }
 
+  /**
+   * Distributed noise is only private under secure aggregation (the coordinator must never see one
+   * site's share of the noise alone) and only bounded per record for one clipped gradient sum per
+   * round: several un-noised local steps have no bounded record sensitivity.
+   */
+  private static void checkDistributedNoise(
+      Section privacy, LocalTrainingConfig localTraining, SecureAggregationConfig secure)
+      throws StudyConfigException {
+    if (secure == null) {
+      throw privacy.fail(
+          "distributed-noise",
+          "needs secure aggregation, because each site adds only part of the noise: enable"
+              + " secure-aggregation or set distributed-noise to false");
+    }
+    if (localTraining.steps() != 1) {
+      throw privacy.fail(
+          "distributed-noise",
+          "trains one clipped gradient sum per round (FedSGD): set local-training.steps to 1, got "
+              + localTraining.steps());
+    }
+    if (!localTraining.optimizer().equals("sgd")) {
+      throw privacy.fail(
+          "distributed-noise",
+          "applies the noisy mean gradient with plain SGD at the coordinator: set"
+              + " local-training.optimizer to sgd, got "
+              + localTraining.optimizer());
+    }
+  }
+
   /** The optional DP-SGD section; absent means the study trains without differential privacy. */
   private static PrivacyConfig privacy(Section top) throws StudyConfigException {
     Optional<Section> section = top.optionalSection("privacy");
@@ -168,7 +201,8 @@ public final class StudyConfigLoader {
       return null;
     }
     Section privacy = section.get();
-    privacy.allowOnly("noise-multiplier", "clipping-norm", "sampling-rate", "delta");
+    privacy.allowOnly(
+        "noise-multiplier", "clipping-norm", "sampling-rate", "delta", "distributed-noise");
     double noiseMultiplier = positive(privacy, "noise-multiplier");
     double clippingNorm = positive(privacy, "clipping-norm");
     double samplingRate = positive(privacy, "sampling-rate");
@@ -179,7 +213,17 @@ public final class StudyConfigLoader {
     if (delta >= 1) {
       throw privacy.fail("delta", "must be below 1, got " + delta);
     }
-    return new PrivacyConfig(noiseMultiplier, clippingNorm, samplingRate, delta);
+    Optional<JsonNode> distributed = privacy.optional("distributed-noise");
+    if (distributed.isPresent() && !distributed.get().isBoolean()) {
+      throw privacy.fail(
+          "distributed-noise", "must be true or false, got " + Section.describe(distributed.get()));
+    }
+    return new PrivacyConfig(
+        noiseMultiplier,
+        clippingNorm,
+        samplingRate,
+        delta,
+        distributed.map(JsonNode::asBoolean).orElse(false));
   }
 
   private static JsonNode readTree(String yaml, String source) throws StudyConfigException {

@@ -495,4 +495,68 @@ class StudyConfigLoaderTest {
   void studyWithoutPrivacySectionHasNone() throws Exception {
     assertEquals(null, StudyConfigLoader.parse(VALID, "study.yaml").privacy());
   }
+
+  private static final String DISTRIBUTED =
+      "privacy: {noise-multiplier: 2, clipping-norm: 1, sampling-rate: 0.2, delta: 1.0e-5,"
+          + " distributed-noise: true}\n";
+  private static final String SECURE = "secure-aggregation: {enabled: true}\n";
+  private static final String ONE_STEP =
+      "local-training: {steps: 1, batch-size: 4, learning-rate: 0.5, optimizer: sgd}";
+
+  @Test
+  void distributedNoiseIsReadWithSecureAggregationAndOneStepPerRound() throws Exception {
+    StudyConfig study = StudyConfigLoader.parse(oneStep() + DISTRIBUTED + SECURE, "study.yaml");
+    assertEquals(new PrivacyConfig(2, 1, 0.2, 1e-5, true), study.privacy());
+  }
+
+  @Test
+  void distributedNoiseWithoutSecureAggregationIsRefusedInOneSentence() {
+    String message = rejected(oneStep() + DISTRIBUTED);
+    assertTrue(
+        message.startsWith("study.yaml: privacy.distributed-noise needs secure aggregation"),
+        message);
+    assertEquals(1, message.lines().count(), message);
+  }
+
+  @Test
+  void distributedNoiseWithSecureAggregationSwitchedOffIsRefused() {
+    assertRejectedNaming(
+        "privacy.distributed-noise",
+        oneStep() + DISTRIBUTED + "secure-aggregation: {enabled: false}\n");
+  }
+
+  @Test
+  void distributedNoiseWithSeveralLocalStepsIsRefusedNamingTheSetting() {
+    String message = rejected(VALID + DISTRIBUTED + SECURE);
+    assertTrue(message.startsWith("study.yaml: privacy.distributed-noise "), message);
+    assertTrue(message.contains("set local-training.steps to 1, got 100"), message);
+  }
+
+  @Test
+  void distributedNoiseWithAdamIsRefused() {
+    assertRejectedNaming(
+        "privacy.distributed-noise",
+        with(
+                "local-training:\n  steps: 100\n  batch-size: 4\n  learning-rate: 0.01\n"
+                    + "  optimizer: sgd",
+                "local-training: {steps: 1, batch-size: 4, learning-rate: 0.5, optimizer: adam}")
+            + DISTRIBUTED
+            + SECURE);
+  }
+
+  @Test
+  void distributedNoiseMustBeABoolean() {
+    assertRejectedNaming(
+        "privacy.distributed-noise",
+        oneStep()
+            + "privacy: {noise-multiplier: 2, clipping-norm: 1, sampling-rate: 0.2, delta: 1.0e-5,"
+            + " distributed-noise: yes please}\n"
+            + SECURE);
+  }
+
+  private static String oneStep() {
+    return with(
+        "local-training:\n  steps: 100\n  batch-size: 4\n  learning-rate: 0.01\n  optimizer: sgd",
+        ONE_STEP);
+  }
 }

@@ -8,11 +8,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import org.medfed.crypto.dp.DistributedDiscreteGaussian;
 import org.medfed.crypto.secagg.MaskingGraph;
 import org.medfed.crypto.secagg.Quantizer;
 import org.medfed.crypto.secagg.RoundParameters;
 import org.medfed.crypto.secagg.SecAggMessage;
 import org.medfed.proto.v1.AdvertisedKeys;
+import org.medfed.proto.v1.DistributedNoise;
 import org.medfed.proto.v1.EncryptedShare;
 import org.medfed.proto.v1.MaskedChunk;
 import org.medfed.proto.v1.RevealedShare;
@@ -50,6 +52,40 @@ public final class SecureAggregationWire {
         spec.getThreshold(),
         new Quantizer(spec.getClip(), spec.getBits(), spec.getSitesCount()),
         graph);
+  }
+
+  /**
+   * The round's model update from its unmasked sum, as the coordinator applies it and an auditor
+   * recomputes it: with distributed noise the FedSGD step of {@link
+   * DistributedDiscreteGaussian#descentStep}, otherwise {@link #weightedMean}.
+   *
+   * @throws IllegalArgumentException if the sum does not fit the specification
+   */
+  public static double[] meanUpdate(double[] sum, SecureAggregationRound spec) {
+    if (spec.hasDistributedNoise()) {
+      return distributedNoise(spec).descentStep(sum, spec.getDistributedNoise().getLearningRate());
+    }
+    return weightedMean(sum, spec.getClip());
+  }
+
+  /**
+   * The distributed-noise mechanism a round specifies: n is its site count, D its vector length.
+   *
+   * @throws IllegalArgumentException if the round has no distributed noise or its parameters are
+   *     invalid
+   */
+  public static DistributedDiscreteGaussian distributedNoise(SecureAggregationRound spec) {
+    if (!spec.hasDistributedNoise()) {
+      throw new IllegalArgumentException("the round adds no distributed noise");
+    }
+    DistributedNoise noise = spec.getDistributedNoise();
+    return new DistributedDiscreteGaussian(
+        noise.getNoiseMultiplier(),
+        noise.getClippingNorm(),
+        noise.getSamplingRate(),
+        noise.getScale(),
+        spec.getSitesCount(),
+        spec.getVectorLength());
   }
 
   /**

@@ -101,4 +101,38 @@ class SecureAggregationWireTest {
         IllegalArgumentException.class,
         () -> SecureAggregationWire.weightedMean(new double[] {1, 0}, 1.0));
   }
+
+  @Test
+  void meanUpdateIsTheWeightedMeanWithoutDistributedNoise() {
+    SecureAggregationRound spec = SPEC.toBuilder().setVectorLength(3).setClip(2.0).build();
+    double[] sum = {0.25 * 4 + 0.75 * 8, 0.25 * -1 + 0.75 * 3, 0.5 + 1.5};
+    assertArrayEquals(
+        SecureAggregationWire.weightedMean(sum, 2.0),
+        SecureAggregationWire.meanUpdate(sum, spec),
+        0.0);
+  }
+
+  @Test
+  void meanUpdateIsTheFedSgdStepWithDistributedNoise() {
+    SecureAggregationRound spec =
+        SPEC.toBuilder()
+            .setVectorLength(3)
+            .setDistributedNoise(
+                org.medfed.proto.v1.DistributedNoise.newBuilder()
+                    .setNoiseMultiplier(1.0)
+                    .setClippingNorm(2.0)
+                    .setSamplingRate(0.1)
+                    .setScale(10)
+                    .setLearningRate(0.5))
+            .build();
+    // Integers s·(Σg, C·count) = 10·(3, -1.5, 2·5): the step is -0.5·(3, -1.5)/5.
+    assertArrayEquals(
+        new double[] {-0.3, 0.15},
+        SecureAggregationWire.meanUpdate(new double[] {30, -15, 100}, spec),
+        1e-12);
+    assertEquals(4, SecureAggregationWire.distributedNoise(spec).sites());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SecureAggregationWire.meanUpdate(new double[] {30, 100}, spec));
+  }
 }

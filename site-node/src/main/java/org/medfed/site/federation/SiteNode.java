@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.medfed.crypto.dp.DistributedDiscreteGaussian;
+import org.medfed.crypto.dp.SampledGaussian;
 import org.medfed.crypto.secagg.SecAggException;
 import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
@@ -50,6 +52,7 @@ import org.medfed.proto.v1.PushUpdateRequest;
 import org.medfed.proto.v1.PushUpdateResponse;
 import org.medfed.proto.v1.ReportEvaluationRequest;
 import org.medfed.proto.v1.RevealSharesRequest;
+import org.medfed.proto.v1.SecureAggregationRound;
 import org.medfed.proto.v1.ShareKeysRequest;
 import org.medfed.proto.v1.ShareKeysTask;
 import org.medfed.proto.v1.StudyInvitation;
@@ -71,7 +74,9 @@ import org.medfed.site.receipts.ReceiptBook;
 import org.medfed.site.receipts.ReceiptException;
 import org.medfed.site.secagg.SecureAggregationSetup;
 import org.medfed.site.secagg.SecureRoundClient;
+import org.medfed.site.train.ClippedGradientSum;
 import org.medfed.site.train.DpSgdSettings;
+import org.medfed.site.train.DpSgdTrainer;
 import org.medfed.site.train.Evaluation;
 import org.medfed.site.train.LocalTrainer;
 import org.medfed.site.train.Metrics;
@@ -280,12 +285,17 @@ public final class SiteNode {
         DpSgdSettings dp = invitation.hasPrivacy() ? settings(invitation.getPrivacy()) : null;
         double delta = invitation.hasPrivacy() ? invitation.getPrivacy().getDelta() : 0;
         declineReason =
-            privacy
-                .checkStudy(
-                    dp,
-                    delta,
-                    (long) invitation.getRounds() * invitation.getLocalSteps(),
-                    data.trainRecords())
+            (dp != null && invitation.getPrivacy().getDistributedNoise()
+                    // One noisy sum per round. Each round's real cost depends on its sites and
+                    // threshold, so up front only the least it can cost is checked: all sites'
+                    // noise, no rounding; every round is checked again before it is trained.
+                    ? privacy.checkStudy(
+                        dp.mechanism(), delta, invitation.getRounds(), data.trainRecords())
+                    : privacy.checkStudy(
+                        dp,
+                        delta,
+                        (long) invitation.getRounds() * invitation.getLocalSteps(),
+                        data.trainRecords()))
                 .orElse("");
         if (declineReason.isEmpty()) {
           studies.put(
@@ -371,6 +381,10 @@ public final class SiteNode {
         declineRound(task, "the privacy settings are unusable: " + e.getMessage());
         return;
       }
+      if (task.getPlan().getPrivacy().getDistributedNoise()) {
+        trainWithDistributedNoise(task, study, dp);
+        return;
+      }
       Optional<String> overCap = privacy.checkRound(dp, plan.localSteps(), data.trainRecords());
       if (overCap.isPresent()) {
         declineRound(task, overCap.get());
@@ -443,6 +457,102 @@ public final class SiteNode {
         .log();
   }
 
+  /**
+   * A FedSGD round with distributed discrete-Gaussian noise: checked against the study and the
+   * site's cap, charged, and only then one clipped gradient sum at the global model is encoded as
+   * integers with this site's noise share and masked.
+   */
+  private void trainWithDistributedNoise(TrainTask task, StudyContext study, DpSgdSettings dp)
+      throws InterruptedException {
+    PreparedData data = study.data();
+    if (!task.hasSecureAggregation()) {
+      declineRound(
+          task, "the study adds distributed noise, which is private only under secure aggregation");
+      return;
+    }
+    Optional<String> refused = checkSecureRound(task, study.parameterCount(), data.trainRecords());
+    if (refused.isPresent()) {
+      declineRound(task, refused.get());
+      return;
+    }
+    SecureAggregationRound spec = task.getSecureAggregation();
+    DistributedDiscreteGaussian noise;
+    try {
+      noise = SecureRoundClient.checkDistributedNoise(spec, dp);
+    } catch (SecureRoundClient.RefusedRound e) {
+      declineRound(task, e.getMessage());
+      return;
+    }
+    // Secure aggregation unmasks only a sum of at least its threshold of sites.
+    SampledGaussian round = noise.mechanism((int) spec.getThreshold());
+    Optional<String> overCap = privacy.checkRound(round, 1, data.trainRecords());
+    if (overCap.isPresent()) {
+      declineRound(task, overCap.get());
+      return;
+    }
+    double[] global = pullModel(task.getStudyId(), task.getModelVersion());
+    ClippedGradientSum gradient =
+        DpSgdTrainer.clippedGradientSum(
+            global,
+            data.trainX(),
+            data.trainY(),
+            dp.clippingNorm(),
+            dp.samplingRate(),
+            privacy.random());
+    long[] integers;
+    try {
+      integers = noise.encode(gradient.sum(), gradient.count(), privacy.random());
+    } catch (IllegalArgumentException e) {
+      // Only a noise draw beyond 40 sigma (or a batch over the record scale) gets here.
+      declineRound(task, "this site's contribution does not fit the round: " + e.getMessage());
+      return;
+    }
+    // Charged before anything derived from the records leaves: a crash now over-counts, never
+    // under.
+    double epsilon =
+        privacy.charge(
+            task.getStudyId(),
+            task.getRound(),
+            round,
+            1,
+            task.getPlan().getPrivacy().getDelta(),
+            data.trainRecords());
+    double ifOthersCollude =
+        privacy.chargeIfOthersCollude(
+            task.getStudyId(),
+            noise.mechanismIfOthersCollude(),
+            task.getPlan().getPrivacy().getDelta());
+    log.atInfo()
+        .setMessage("distributed-noise round charged")
+        .addKeyValue("study", task.getStudyId())
+        .addKeyValue("round", task.getRound())
+        .addKeyValue("noiseMultiplier", round.noiseMultiplier())
+        .addKeyValue("epsilonSpent", epsilon)
+        .addKeyValue("epsilonIfOthersCollude", ifOthersCollude)
+        .log();
+    secureRound = null;
+    SecureRoundClient client;
+    try {
+      client =
+          SecureRoundClient.prepareIntegers(
+              task.getStudyId(),
+              task.getRound(),
+              spec,
+              siteId,
+              secureAggregation.identity(),
+              secureAggregation.ca(),
+              integers,
+              data.trainRecords());
+    } catch (SecureRoundClient.RefusedRound e) {
+      declineRound(task, e.getMessage());
+      return;
+    } catch (IOException e) {
+      declineRound(task, "secure aggregation cannot start at this site: " + e.getMessage());
+      return;
+    }
+    advertise(task, client, epsilon);
+  }
+
   // ---- secure aggregation ----
 
   private Optional<String> checkSecureRound(TrainTask task, int parameterCount, long records) {
@@ -467,7 +577,6 @@ public final class SiteNode {
   private void advertiseKeys(TrainTask task, double[] delta, long records, double epsilon) {
     secureRound = null;
     SecureRoundClient client;
-    AdvertiseKeysRequest request;
     try {
       client =
           SecureRoundClient.prepare(
@@ -479,11 +588,21 @@ public final class SiteNode {
               secureAggregation.ca(),
               delta,
               records);
-      request = client.advertise();
     } catch (SecureRoundClient.RefusedRound e) {
       declineRound(task, e.getMessage());
       return;
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException e) {
+      declineRound(task, "secure aggregation cannot start at this site: " + e.getMessage());
+      return;
+    }
+    advertise(task, client, epsilon);
+  }
+
+  private void advertise(TrainTask task, SecureRoundClient client, double epsilon) {
+    AdvertiseKeysRequest request;
+    try {
+      request = client.advertise();
+    } catch (GeneralSecurityException e) {
       declineRound(task, "secure aggregation cannot start at this site: " + e.getMessage());
       return;
     }

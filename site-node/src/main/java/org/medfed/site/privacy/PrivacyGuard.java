@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.medfed.crypto.dp.RdpAccountant;
 import org.medfed.crypto.dp.RdpConversion;
+import org.medfed.crypto.dp.SampledGaussian;
 import org.medfed.site.train.DpSgdSettings;
 
 /**
@@ -24,6 +25,7 @@ public final class PrivacyGuard {
   private final PrivacyCap cap;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, RdpAccountant> uncapped = new HashMap<>();
+  private final Map<String, RdpAccountant> collusion = new HashMap<>();
   private PrivacyLedger ledger;
 
   /**
@@ -55,6 +57,17 @@ public final class PrivacyGuard {
     if (dp == null) {
       return checkNonPrivate();
     }
+    return checkStudy(dp.mechanism(), delta, totalSteps, trainRecords);
+  }
+
+  /**
+   * Why the site must decline a private study, or empty.
+   *
+   * @param step what one step (one round, with distributed noise) costs at the least
+   * @param totalSteps steps over all the study's rounds
+   */
+  public synchronized Optional<String> checkStudy(
+      SampledGaussian step, double delta, long totalSteps, long trainRecords) {
     if (!(delta > 0) || delta >= 1.0 / trainRecords) {
       return Optional.of(
           String.format(
@@ -77,7 +90,7 @@ public final class PrivacyGuard {
     }
     double alone =
         RdpAccountant.create()
-            .plus(dp.mechanism(), totalSteps)
+            .plus(step, totalSteps)
             .privacySpent(cap.delta(), CONVERSION)
             .epsilon();
     if (alone > cap.epsilon()) {
@@ -109,7 +122,13 @@ public final class PrivacyGuard {
 
   /** Why the site must decline this round, or empty: the round would cross the cap. */
   public synchronized Optional<String> checkRound(DpSgdSettings dp, long steps, long trainRecords) {
-    return cap == null ? Optional.empty() : ledger(trainRecords).wouldExceed(dp.mechanism(), steps);
+    return checkRound(dp.mechanism(), steps, trainRecords);
+  }
+
+  /** As {@link #checkRound(DpSgdSettings, long, long)} for {@code steps} steps of {@code step}. */
+  public synchronized Optional<String> checkRound(
+      SampledGaussian step, long steps, long trainRecords) {
+    return cap == null ? Optional.empty() : ledger(trainRecords).wouldExceed(step, steps);
   }
 
   /**
@@ -118,14 +137,35 @@ public final class PrivacyGuard {
    */
   public synchronized double charge(
       String study, int round, DpSgdSettings dp, long steps, double delta, long trainRecords) {
+    return charge(study, round, dp.mechanism(), steps, delta, trainRecords);
+  }
+
+  /**
+   * As {@link #charge(String, int, DpSgdSettings, long, double, long)} for any sampled Gaussian.
+   */
+  public synchronized double charge(
+      String study, int round, SampledGaussian step, long steps, double delta, long trainRecords) {
     if (cap != null) {
-      ledger(trainRecords).charge(study, round, dp.mechanism(), steps);
+      ledger(trainRecords).charge(study, round, step, steps);
       return ledger.epsilonSpent();
     }
-    RdpAccountant next =
-        uncapped.getOrDefault(study, RdpAccountant.create()).plus(dp.mechanism(), steps);
+    RdpAccountant next = uncapped.getOrDefault(study, RdpAccountant.create()).plus(step, steps);
     uncapped.put(study, next);
     return next.privacySpent(delta, CONVERSION).epsilon();
+  }
+
+  /**
+   * Adds a distributed-noise round to the study's worst case, where the coordinator colludes with
+   * every other site and only this site's own noise share protects its records, and returns that ε
+   * at the cap's δ (the study's without a cap). It is reported, not enforced: the cap holds for the
+   * guarantee with honest sites. Kept in memory, so it restarts with the site.
+   */
+  public synchronized double chargeIfOthersCollude(
+      String study, SampledGaussian ownNoiseOnly, double delta) {
+    RdpAccountant next =
+        collusion.getOrDefault(study, RdpAccountant.create()).plus(ownNoiseOnly, 1);
+    collusion.put(study, next);
+    return next.privacySpent(cap == null ? delta : cap.delta(), CONVERSION).epsilon();
   }
 
   /** The source of DP-SGD's sampling and noise: cryptographically secure. */

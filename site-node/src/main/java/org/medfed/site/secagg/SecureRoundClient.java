@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.medfed.crypto.dp.DistributedDiscreteGaussian;
 import org.medfed.crypto.secagg.RoundParameters;
 import org.medfed.crypto.secagg.SecAggClient;
 import org.medfed.crypto.secagg.SecAggException;
@@ -21,6 +22,7 @@ import org.medfed.proto.v1.SecureAggregationRound;
 import org.medfed.proto.v1.ShareKeysRequest;
 import org.medfed.proto.v1.ShareKeysTask;
 import org.medfed.proto.v1.UnmaskTask;
+import org.medfed.site.train.DpSgdSettings;
 
 /**
  * This site's part in one secure-aggregation round. It holds the site's weighted update until the
@@ -121,12 +123,111 @@ public final class SecureRoundClient {
       long records)
       throws RefusedRound {
     RoundParameters parameters = check(studyId, round, spec, siteId, delta.length, records);
+    if (spec.hasDistributedNoise()) {
+      throw new RefusedRound(
+          "the round asks for distributed noise but the study's privacy settings do not");
+    }
     double weight = (double) records / spec.getRecordScale();
     double[] weighted = new double[delta.length + 1];
     for (int i = 0; i < delta.length; i++) {
       weighted[i] = weight * delta[i];
     }
     weighted[delta.length] = weight * spec.getClip();
+    return create(studyId, round, spec, siteId, identity, ca, parameters, weighted);
+  }
+
+  /**
+   * Checks a distributed-noise round against the study's privacy settings the site accepted: the
+   * same σ, C and q, a quantiser that leaves integers unchanged, and 32-bit headroom for the
+   * round's sites. The returned mechanism is what the site adds and accounts.
+   *
+   * @throws RefusedRound with the reason to decline the round
+   */
+  public static DistributedDiscreteGaussian checkDistributedNoise(
+      SecureAggregationRound spec, DpSgdSettings study) throws RefusedRound {
+    if (!spec.hasDistributedNoise()) {
+      throw new RefusedRound(
+          "the study adds distributed noise but the round's secure aggregation carries none");
+    }
+    DistributedDiscreteGaussian noise;
+    try {
+      noise = SecureAggregationWire.distributedNoise(spec);
+    } catch (IllegalArgumentException e) {
+      throw new RefusedRound("the round's distributed noise is unusable: " + e.getMessage());
+    }
+    if (noise.noiseMultiplier() < study.noiseMultiplier()
+        || noise.clippingNorm() != study.clippingNorm()
+        || noise.samplingRate() != study.samplingRate()) {
+      throw new RefusedRound(
+          "the round's distributed noise (noise multiplier "
+              + noise.noiseMultiplier()
+              + ", clipping norm "
+              + noise.clippingNorm()
+              + ", sampling rate "
+              + noise.samplingRate()
+              + ") differs from the study's privacy settings this site accepted");
+    }
+    long range = DistributedDiscreteGaussian.siteRange(spec.getSitesCount());
+    if (spec.getClip() != range || spec.getBits() != Long.numberOfTrailingZeros(range + 1) + 1) {
+      throw new RefusedRound(
+          "the round's quantiser would alter the integers of distributed noise (clip "
+              + spec.getClip()
+              + ", bits "
+              + spec.getBits()
+              + "; expected clip "
+              + range
+              + ")");
+    }
+    if (noise.siteBound(spec.getRecordScale()) > range) {
+      throw new RefusedRound(
+          "the round's scale "
+              + noise.scale()
+              + " leaves no 32-bit headroom for "
+              + spec.getSitesCount()
+              + " sites' sums of up to "
+              + spec.getRecordScale()
+              + " records");
+    }
+    return noise;
+  }
+
+  /**
+   * Prepares a distributed-noise contribution: the integers of {@link
+   * DistributedDiscreteGaussian#encode}, which already carry this site's noise; the round's
+   * quantiser (scale 1) masks them unchanged.
+   *
+   * @throws RefusedRound with the reason to decline the round, if the site will not take part
+   */
+  public static SecureRoundClient prepareIntegers(
+      String studyId,
+      int round,
+      SecureAggregationRound spec,
+      String siteId,
+      SigningIdentity identity,
+      X509Certificate ca,
+      long[] integers,
+      long records)
+      throws RefusedRound {
+    RoundParameters parameters = check(studyId, round, spec, siteId, integers.length - 1, records);
+    if (!spec.hasDistributedNoise()) {
+      throw new RefusedRound("the round carries no distributed noise for an integer contribution");
+    }
+    double[] values = new double[integers.length];
+    for (int i = 0; i < integers.length; i++) {
+      values[i] = integers[i];
+    }
+    return create(studyId, round, spec, siteId, identity, ca, parameters, values);
+  }
+
+  private static SecureRoundClient create(
+      String studyId,
+      int round,
+      SecureAggregationRound spec,
+      String siteId,
+      SigningIdentity identity,
+      X509Certificate ca,
+      RoundParameters parameters,
+      double[] values) {
     SiteCertificates certificates = new SiteCertificates(ca, Clock.systemUTC());
     SecAggClient client =
         SecAggClient.create(
@@ -137,7 +238,7 @@ public final class SecureRoundClient {
         parameters.round(),
         client,
         certificates,
-        weighted,
+        values,
         identity.certificateDer());
   }
 

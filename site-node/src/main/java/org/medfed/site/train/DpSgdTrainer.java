@@ -112,6 +112,47 @@ public final class DpSgdTrainer {
     return new TrainingResult(w, Double.NaN, plan.localSteps());
   }
 
+  /**
+   * One Poisson-sampled, clipped gradient sum at {@code weights}, for FedSGD with distributed
+   * noise: every record joins the batch independently with probability {@code samplingRate}, and
+   * each sampled record's logistic-regression gradient is clipped to {@code clippingNorm} and
+   * added. No noise: the caller adds its share of the distributed noise to the integer encoding of
+   * the result.
+   *
+   * @param random the batch sampling's source; must be cryptographically secure
+   */
+  public static ClippedGradientSum clippedGradientSum(
+      double[] weights,
+      double[][] x,
+      int[] y,
+      double clippingNorm,
+      double samplingRate,
+      SecureRandom random) {
+    checkWeights(weights);
+    Logistic.checkData(x, y, weights.length - 1);
+    if (!(clippingNorm > 0.0) || !Double.isFinite(clippingNorm)) {
+      throw new IllegalArgumentException(
+          "clipping norm must be positive and finite, got " + clippingNorm);
+    }
+    if (!(samplingRate > 0.0 && samplingRate <= 1.0)) {
+      throw new IllegalArgumentException("sampling rate must be in (0, 1], got " + samplingRate);
+    }
+    RecordGradient model = logistic(x, y);
+    double[] recordGradient = new double[weights.length];
+    double[] sum = new double[weights.length];
+    long count = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (samplingRate < 1.0 && !(random.nextDouble() < samplingRate)) {
+        continue;
+      }
+      Arrays.fill(recordGradient, 0.0);
+      model.lossAndGradient(weights, i, recordGradient);
+      addClipped(recordGradient, clippingNorm, sum);
+      count++;
+    }
+    return new ClippedGradientSum(sum, count);
+  }
+
   /** {@code sum += g * min(1, C / ||g||)}. */
   private static void addClipped(double[] gradient, double clippingNorm, double[] sum) {
     double squares = 0.0;

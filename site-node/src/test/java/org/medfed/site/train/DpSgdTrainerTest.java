@@ -193,4 +193,42 @@ class DpSgdTrainerTest {
                     random));
     assertEquals("a per-record gradient is not finite", e.getMessage());
   }
+
+  @Test
+  void gradientSumAtRateOneSumsEveryRecordsClippedGradientAndCountsThem() {
+    double[][] x = {{0.5, -1.0}, {-0.3, 0.8}, {400.0, -900.0}};
+    int[] y = {1, 0, 0};
+    double[] w = {0.2, -0.1, 0.05};
+    double c = 0.5;
+    ClippedGradientSum sum = DpSgdTrainer.clippedGradientSum(w, x, y, c, 1.0, random);
+    assertEquals(3, sum.count());
+    double[] expected = new double[3];
+    for (int i = 0; i < x.length; i++) {
+      double z = w[0] * x[i][0] + w[1] * x[i][1] + w[2];
+      double residual = 1 / (1 + Math.exp(-z)) - y[i];
+      double[] g = {residual * x[i][0], residual * x[i][1], residual};
+      double norm = Math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
+      for (int j = 0; j < 3; j++) {
+        expected[j] += g[j] * Math.min(1, c / norm);
+      }
+    }
+    assertArrayEquals(expected, sum.sum(), 1e-12);
+  }
+
+  @Test
+  void gradientSumCountsAPoissonBatchOfExpectedSizeQTimesRecords() {
+    int n = 4000;
+    double[][] x = new double[n][1];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      x[i][0] = i % 7 - 3;
+      y[i] = i % 2;
+    }
+    ClippedGradientSum sum =
+        DpSgdTrainer.clippedGradientSum(new double[] {0, 0}, x, y, 1.0, 0.1, random);
+    // Binomial(4000, 0.1): mean 400, sd 19; 6 sd is a one-in-a-billion false failure.
+    assertTrue(Math.abs(sum.count() - 400) < 6 * 19, "count " + sum.count());
+    // Each sampled record adds at most C in norm.
+    assertTrue(distance(sum.sum(), new double[2]) <= sum.count() * 1.0 + 1e-9);
+  }
 }
