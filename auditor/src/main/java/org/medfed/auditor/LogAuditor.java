@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.medfed.crypto.merkle.StreamingMerkleTree;
@@ -153,17 +155,41 @@ public final class LogAuditor {
             List.of()));
     IdentityCheck.Result identity = IdentityCheck.run(entries, consortiumCa);
     checks.add(identity.result());
-    checks.add(TreeHeadCheck.run(plan, tree, identity));
+    // The checks only read the entries; these three are the longest and independent, so the
+    // signature checks run beside the protocol check.
+    CompletableFuture<CheckResult> treeHeadCheck =
+        CompletableFuture.supplyAsync(() -> TreeHeadCheck.run(plan, tree, identity));
+    CompletableFuture<CheckResult> senderCheck =
+        CompletableFuture.supplyAsync(
+            () -> SenderSignatureCheck.run(entries, consortiumCa, identity.coordinatorName()));
     ProtocolCheck protocol = new ProtocolCheck(entries, identity);
-    checks.add(protocol.run());
-    checks.add(protocol.roundOpenings());
-    checks.add(SenderSignatureCheck.run(entries, consortiumCa, identity.coordinatorName()));
+    CheckResult protocolResult = protocol.run();
+    CheckResult roundOpenings = protocol.roundOpenings();
+    checks.add(joined(treeHeadCheck));
+    checks.add(protocolResult);
+    checks.add(roundOpenings);
+    checks.add(joined(senderCheck));
     checks.add(PrivacyBudgetCheck.run(entries, retained, identity.coordinatorName()));
     checks.add(ReceiptsCheck.run(receipts, entries, heads));
     AggregateCheck.Recomputed aggregates = AggregateCheck.run(entries, consortiumCa, retained);
     checks.add(aggregates.result());
     checks.add(ModelStepCheck.run(entries, retained, aggregates));
     return new AuditReport(source, logFile.records(), headFile.records().size(), checks);
+  }
+
+  /** The check's result, or what it threw, as if it had run on this thread. */
+  private static CheckResult joined(CompletableFuture<CheckResult> check) {
+    try {
+      return check.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   /** An entry that decoded, with its index (also its Merkle leaf index) and byte offset. */

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.medfed.auditor.LogAuditor.AuditedHead;
 import org.medfed.crypto.merkle.Checkpoint;
 import org.medfed.crypto.merkle.MerkleVerifier;
 import org.medfed.crypto.merkle.SignedCheckpoint;
 import org.medfed.crypto.merkle.StreamingMerkleTree;
 import org.medfed.crypto.merkle.VerificationException;
+import org.medfed.crypto.sign.Verifier;
 
 /**
  * {@code tree-heads}: every signed tree head is a canonical checkpoint of this log's origin, signed
@@ -100,6 +102,7 @@ final class TreeHeadCheck {
                   + entries
                   + " entries is authenticated"));
     }
+    boolean[] signatureValid = verifySignatures(heads, plan, identity);
     Checkpoint previous = null;
     long previousIndex = -1;
     long matching = 0;
@@ -119,10 +122,7 @@ final class TreeHeadCheck {
       }
       long size = checkpoint.treeSize();
       if (identity.trusted()) {
-        try {
-          new SignedCheckpoint(checkpoint, audited.head().getSignature().toByteArray())
-              .verify(identity.verifier().orElseThrow());
-        } catch (VerificationException | IllegalArgumentException e) {
+        if (!signatureValid[i]) {
           failures.add(
               Finding.atHead(
                   "signature does not verify with the coordinator's certificate",
@@ -293,6 +293,37 @@ final class TreeHeadCheck {
               offset,
               size));
     }
+  }
+
+  /**
+   * Whether each head's signature verifies with the coordinator's key, checked in parallel (the
+   * key's verifier is thread-safe); false for heads that are not canonical checkpoints or when the
+   * coordinator's identity is not trusted (those are reported on their own).
+   */
+  private static boolean[] verifySignatures(
+      List<AuditedHead> heads, Plan plan, IdentityCheck.Result identity) {
+    boolean[] valid = new boolean[heads.size()];
+    if (!identity.trusted()) {
+      return valid;
+    }
+    Verifier verifier = identity.verifier().orElseThrow();
+    IntStream.range(0, heads.size())
+        .parallel()
+        .forEach(
+            i -> {
+              Checkpoint checkpoint = plan.checkpoints.get(i);
+              if (checkpoint == null) {
+                return;
+              }
+              try {
+                new SignedCheckpoint(checkpoint, heads.get(i).head().getSignature().toByteArray())
+                    .verify(verifier);
+                valid[i] = true;
+              } catch (VerificationException | IllegalArgumentException e) {
+                valid[i] = false;
+              }
+            });
+    return valid;
   }
 
   private static String base64(byte[] hash) {
