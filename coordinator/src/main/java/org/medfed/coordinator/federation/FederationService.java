@@ -17,15 +17,11 @@ import org.medfed.coordinator.round.EvaluationReport;
 import org.medfed.coordinator.round.ProtocolException;
 import org.medfed.coordinator.round.RoundEngine;
 import org.medfed.coordinator.round.SiteTask;
-import org.medfed.coordinator.round.UpdateSubmission;
 import org.medfed.coordinator.study.LocalTrainingConfig;
 import org.medfed.coordinator.study.PrivacyConfig;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.crypto.merkle.Checkpoint;
-import org.medfed.proto.chunks.VectorAssembler;
 import org.medfed.proto.chunks.VectorChunks;
-import org.medfed.proto.secagg.MaskedAssembler;
-import org.medfed.proto.secagg.SecureAggregationWire;
 import org.medfed.proto.v1.AdvertiseKeysRequest;
 import org.medfed.proto.v1.AdvertiseKeysResponse;
 import org.medfed.proto.v1.AnswerInvitationRequest;
@@ -44,8 +40,6 @@ import org.medfed.proto.v1.JoinResponse;
 import org.medfed.proto.v1.LocalOptimizer;
 import org.medfed.proto.v1.LocalTrainingPlan;
 import org.medfed.proto.v1.MaskInputTask;
-import org.medfed.proto.v1.MaskedChunk;
-import org.medfed.proto.v1.MaskedInputHeader;
 import org.medfed.proto.v1.ModelSpec;
 import org.medfed.proto.v1.NoTask;
 import org.medfed.proto.v1.PollTaskRequest;
@@ -69,15 +63,14 @@ import org.medfed.proto.v1.StudyEnded;
 import org.medfed.proto.v1.StudyInvitation;
 import org.medfed.proto.v1.TrainTask;
 import org.medfed.proto.v1.UnmaskTask;
-import org.medfed.proto.v1.UpdateHeader;
 import org.medfed.proto.v1.VectorChunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Thin adapter from the wire contract to the {@link RoundEngine}: translates messages, maps
- * refusals to precise gRPC statuses, and reassembles chunked uploads (keeping partial ones so a
- * broken transfer resumes).
+ * refusals to precise gRPC statuses, and reassembles chunked uploads ({@link UpdateUpload}, which
+ * keeps partial ones here so a broken transfer resumes, and {@link MaskedUpload}).
  */
 final class FederationService extends FederationGrpc.FederationImplBase {
   private static final Logger log = LoggerFactory.getLogger(FederationService.class);
@@ -90,7 +83,9 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private final ByteString coordinatorCertificate;
   private final int maxChunkElements;
   private final SenderSignatures signatures;
-  private final Map<UploadKey, PartialUpload> partialUploads = new ConcurrentHashMap<>();
+  private final UploadContext uploads;
+  private final Map<UpdateUpload.UploadKey, UpdateUpload.PartialUpload> partialUploads =
+      new ConcurrentHashMap<>();
 
   FederationService(
       RoundEngine engine,
@@ -105,6 +100,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     this.coordinatorName = coordinatorName;
     this.coordinatorCertificate = coordinatorCertificate;
     this.maxChunkElements = maxChunkElements;
+    this.uploads =
+        new UploadContext(engine, exchangeLog, signatures, maxChunkElements, coordinatorName);
   }
 
   @Override
@@ -236,167 +233,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
 
   @Override
   public StreamObserver<PushUpdateRequest> pushUpdate(StreamObserver<PushUpdateResponse> response) {
-    String site = site();
-    return new StreamObserver<>() {
-      private UploadKey key;
-      private PartialUpload upload;
-      private SiteSignature signature = SiteSignature.NONE;
-      private boolean failed;
-
-      @Override
-      public void onNext(PushUpdateRequest part) {
-        if (failed) {
-          return;
-        }
-        try {
-          switch (part.getPartCase()) {
-            case HEADER -> startOrResume(part.getHeader());
-            case CHUNK -> addChunk(part.getChunk());
-            case PART_NOT_SET ->
-                throw new ProtocolException(
-                    ProtocolException.Kind.INVALID, "an upload part must be a header or a chunk");
-          }
-        } catch (ProtocolException e) {
-          fail(refusal(site, "PushUpdate", e));
-        }
-      }
-
-      private void startOrResume(UpdateHeader header) throws ProtocolException {
-        if (upload != null) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID, "an upload carries exactly one header");
-        }
-        key = new UploadKey(site, header.getStudyId(), header.getRound());
-        PartialUpload existing = partialUploads.get(key);
-        if (existing != null && existing.header().equals(header)) {
-          signature = signatures.verify(site, "PushUpdate", header.getVectorSha256().toByteArray());
-          upload = existing;
-          return;
-        }
-        engine.checkUpdateHeader(
-            site,
-            header.getStudyId(),
-            header.getRound(),
-            header.getBaseModelVersion(),
-            header.getVectorLength());
-        if (header.getVectorSha256().size() != 32) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID, "vector_sha256 must be 32 bytes");
-        }
-        signature = signatures.verify(site, "PushUpdate", header.getVectorSha256().toByteArray());
-        upload = new PartialUpload(header, new VectorAssembler(header.getVectorLength()));
-        partialUploads.put(key, upload);
-      }
-
-      private void addChunk(VectorChunk chunk) throws ProtocolException {
-        if (upload == null) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID, "an upload must start with its header");
-        }
-        Optional<String> problem;
-        if (chunk.getValuesCount() > maxChunkElements) {
-          problem =
-              Optional.of(
-                  "chunk of "
-                      + chunk.getValuesCount()
-                      + " elements exceeds the limit of "
-                      + maxChunkElements);
-        } else {
-          synchronized (upload) {
-            problem = upload.assembler().accept(chunk);
-          }
-        }
-        if (problem.isPresent()) {
-          partialUploads.remove(key);
-          UpdateHeader header = upload.header();
-          engine.rejectUpdate(site, header.getStudyId(), header.getRound(), problem.get());
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        // The transfer broke; the partial upload stays so the site can resume it.
-        log.atInfo()
-            .setMessage("upload interrupted")
-            .addKeyValue("site", site)
-            .addKeyValue("received", upload == null ? 0 : upload.assembler().received())
-            .log();
-      }
-
-      @Override
-      public void onCompleted() {
-        if (failed) {
-          return;
-        }
-        if (upload == null) {
-          fail(
-              Status.INVALID_ARGUMENT
-                  .withDescription("an upload must carry a header")
-                  .asException());
-          return;
-        }
-        VectorAssembler assembler = upload.assembler();
-        UpdateHeader header = upload.header();
-        if (!assembler.complete()) {
-          response.onNext(
-              PushUpdateResponse.newBuilder().setReceivedElements(assembler.received()).build());
-          response.onCompleted();
-          return;
-        }
-        partialUploads.remove(key);
-        try {
-          if (!assembler.matches(header.getVectorSha256().toByteArray())) {
-            // Always throws: the site is counted as failed and told why.
-            engine.rejectUpdate(
-                site,
-                header.getStudyId(),
-                header.getRound(),
-                "the update does not match its SHA-256 digest");
-          }
-          engine.submitUpdate(
-              site,
-              new UpdateSubmission(
-                  header.getStudyId(),
-                  header.getRound(),
-                  header.getBaseModelVersion(),
-                  header.getNumExamples(),
-                  header.getTrainLoss(),
-                  VectorChunks.toDoubles(assembler.values())));
-          recordUpload(header, "accepted");
-          response.onNext(
-              PushUpdateResponse.newBuilder()
-                  .setReceivedElements(assembler.received())
-                  .setComplete(true)
-                  .build());
-          response.onCompleted();
-        } catch (ProtocolException e) {
-          fail(refusal(site, "PushUpdate", e));
-        }
-      }
-
-      private void fail(StatusException status) {
-        failed = true;
-        if (upload != null) {
-          recordUpload(upload.header(), describe(status.getStatus()));
-        }
-        response.onError(status);
-      }
-
-      private void recordUpload(UpdateHeader header, String outcome) {
-        exchangeLog.recordMessage(
-            header.getStudyId(),
-            header.getRound(),
-            fromSite(
-                "PushUpdate",
-                site,
-                header.getVectorSha256(),
-                (long) header.getVectorLength() * Float.BYTES,
-                outcome,
-                header.getEpsilonSpent(),
-                signature));
-        signatures.logged(signature);
-      }
-    };
+    return new UpdateUpload(uploads, site(), response, partialUploads);
   }
 
   // ---- secure aggregation ----
@@ -451,155 +288,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   @Override
   public StreamObserver<PushMaskedInputRequest> pushMaskedInput(
       StreamObserver<PushMaskedInputResponse> response) {
-    return new MaskedUpload(site(), response);
-  }
-
-  /**
-   * One masked upload: a header, then chunks in order. Unlike a plaintext update it is not resumed:
-   * a broken masked upload is simply sent again while its phase is open.
-   */
-  private final class MaskedUpload implements StreamObserver<PushMaskedInputRequest> {
-    private final String site;
-    private final StreamObserver<PushMaskedInputResponse> response;
-    private MaskedInputHeader header;
-    private MaskedAssembler assembler;
-    private SiteSignature signature = SiteSignature.NONE;
-    private boolean failed;
-
-    MaskedUpload(String site, StreamObserver<PushMaskedInputResponse> response) {
-      this.site = site;
-      this.response = response;
-    }
-
-    @Override
-    public void onNext(PushMaskedInputRequest part) {
-      if (failed) {
-        return;
-      }
-      try {
-        switch (part.getPartCase()) {
-          case HEADER -> start(part.getHeader());
-          case CHUNK -> add(part.getChunk());
-          case PART_NOT_SET ->
-              throw new ProtocolException(
-                  ProtocolException.Kind.INVALID, "an upload part must be a header or a chunk");
-        }
-      } catch (ProtocolException e) {
-        fail(refusal(site, "PushMaskedInput", e));
-      }
-    }
-
-    private void start(MaskedInputHeader received) throws ProtocolException {
-      if (header != null) {
-        throw new ProtocolException(
-            ProtocolException.Kind.INVALID, "an upload carries exactly one header");
-      }
-      if (received.getVectorSha256().size() != 32) {
-        throw new ProtocolException(
-            ProtocolException.Kind.INVALID, "vector_sha256 must be 32 bytes");
-      }
-      signature =
-          signatures.verify(site, "PushMaskedInput", received.getVectorSha256().toByteArray());
-      engine.checkMaskedInputHeader(
-          site,
-          received.getStudyId(),
-          received.getRound(),
-          received.getBaseModelVersion(),
-          received.getVectorLength());
-      header = received;
-      assembler = new MaskedAssembler(received.getVectorLength());
-    }
-
-    private void add(MaskedChunk chunk) throws ProtocolException {
-      if (header == null) {
-        throw new ProtocolException(
-            ProtocolException.Kind.INVALID, "an upload must start with its header");
-      }
-      if (chunk.getValues().size() > maxChunkElements * Integer.BYTES) {
-        throw new ProtocolException(
-            ProtocolException.Kind.INVALID,
-            "chunk of "
-                + chunk.getValues().size() / Integer.BYTES
-                + " elements exceeds the limit of "
-                + maxChunkElements);
-      }
-      Optional<String> problem = assembler.accept(chunk);
-      if (problem.isPresent()) {
-        throw new ProtocolException(ProtocolException.Kind.INVALID, problem.get());
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      log.atInfo()
-          .setMessage("masked upload interrupted")
-          .addKeyValue("site", site)
-          .addKeyValue("received", assembler == null ? 0 : assembler.received())
-          .log();
-    }
-
-    @Override
-    public void onCompleted() {
-      if (failed) {
-        return;
-      }
-      try {
-        if (header == null) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID, "an upload must carry a header");
-        }
-        if (!assembler.complete()) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID,
-              "the upload ended after "
-                  + assembler.received()
-                  + " of "
-                  + header.getVectorLength()
-                  + " elements");
-        }
-        if (!assembler.matches(header.getVectorSha256().toByteArray())) {
-          throw new ProtocolException(
-              ProtocolException.Kind.INVALID, "the masked input does not match its SHA-256 digest");
-        }
-        int[] masked = assembler.values();
-        engine.submitMaskedInput(
-            site, header.getStudyId(), header.getRound(), header.getBaseModelVersion(), masked);
-        exchangeLog.recordRetained(
-            header.getStudyId(),
-            header.getRound(),
-            fromSite("PushMaskedInput", header, "accepted"),
-            SecureAggregationWire.littleEndian(masked));
-        signatures.logged(signature);
-        response.onNext(
-            PushMaskedInputResponse.newBuilder().setReceivedElements(assembler.received()).build());
-        response.onCompleted();
-      } catch (ProtocolException e) {
-        fail(refusal(site, "PushMaskedInput", e));
-      }
-    }
-
-    private void fail(StatusException status) {
-      failed = true;
-      if (header != null) {
-        exchangeLog.recordMessage(
-            header.getStudyId(),
-            header.getRound(),
-            fromSite("PushMaskedInput", header, describe(status.getStatus())));
-        signatures.logged(signature);
-      }
-      response.onError(status);
-    }
-
-    private ExchangedMessage fromSite(String method, MaskedInputHeader header, String outcome) {
-      return FederationService.this.fromSite(
-          method,
-          site,
-          header.getVectorSha256(),
-          (long) header.getVectorLength() * Integer.BYTES,
-          outcome,
-          header.getEpsilonSpent(),
-          signature);
-    }
+    return new MaskedUpload(uploads, site(), response);
   }
 
   @Override
@@ -856,7 +545,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       signature = signatures.verify(site, method, sha.toByteArray());
       T result = call.run();
       ExchangedMessage entry =
-          fromSite(method, site, sha, payload.length, "accepted", 0, signature);
+          fromSite(coordinatorName, method, site, sha, payload.length, "accepted", 0, signature);
       if (retain) {
         exchangeLog.recordRetained(studyId, round, entry, payload);
       } else {
@@ -870,7 +559,15 @@ final class FederationService extends FederationGrpc.FederationImplBase {
       exchangeLog.recordMessage(
           studyId,
           round,
-          fromSite(method, site, sha, payload.length, describe(status.getStatus()), 0, signature));
+          fromSite(
+              coordinatorName,
+              method,
+              site,
+              sha,
+              payload.length,
+              describe(status.getStatus()),
+              0,
+              signature));
       signatures.logged(signature);
       response.onError(status);
     } catch (InterruptedException e) {
@@ -887,7 +584,8 @@ final class FederationService extends FederationGrpc.FederationImplBase {
    * @param signature the site's verified signature and chain link, or {@link SiteSignature#NONE}
    *     when the message was refused first
    */
-  private ExchangedMessage fromSite(
+  static ExchangedMessage fromSite(
+      String coordinatorName,
       String method,
       String site,
       ByteString sha256,
@@ -919,11 +617,11 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         .build();
   }
 
-  private static String describe(Status status) {
+  static String describe(Status status) {
     return status.getCode() + ": " + status.getDescription();
   }
 
-  private static StatusException refusal(String site, String method, ProtocolException e) {
+  static StatusException refusal(String site, String method, ProtocolException e) {
     Status status =
         switch (e.kind()) {
           case INVALID -> Status.INVALID_ARGUMENT;
@@ -941,8 +639,4 @@ final class FederationService extends FederationGrpc.FederationImplBase {
         .log();
     return status.withDescription(e.getMessage()).asException();
   }
-
-  private record UploadKey(String site, String studyId, int round) {}
-
-  private record PartialUpload(UpdateHeader header, VectorAssembler assembler) {}
 }

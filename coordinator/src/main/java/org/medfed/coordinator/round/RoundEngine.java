@@ -1,6 +1,5 @@
 package org.medfed.coordinator.round;
 
-import com.google.protobuf.ByteString;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -9,10 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -22,29 +19,16 @@ import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.ProtocolException.Kind;
 import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
-import org.medfed.coordinator.secagg.SecureRound;
+import org.medfed.coordinator.secagg.SecurePhases;
 import org.medfed.coordinator.store.StudyStore;
-import org.medfed.coordinator.strategy.StrategyConfig;
 import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.crypto.aggregation.AggregationResult;
-import org.medfed.crypto.aggregation.ModelEncoding;
 import org.medfed.crypto.aggregation.SiteUpdate;
 import org.medfed.crypto.aggregation.Strategy;
-import org.medfed.crypto.secagg.AggregateResult;
-import org.medfed.crypto.secagg.SecAggException;
 import org.medfed.proto.v1.AdvertiseKeysRequest;
-import org.medfed.proto.v1.AdvertisedKeys;
-import org.medfed.proto.v1.CoordinatorDecision;
-import org.medfed.proto.v1.EncryptedShare;
 import org.medfed.proto.v1.RevealSharesRequest;
-import org.medfed.proto.v1.RoundClosed;
-import org.medfed.proto.v1.RoundOpened;
 import org.medfed.proto.v1.ShareKeysRequest;
-import org.medfed.proto.v1.SiteDropped;
-import org.medfed.proto.v1.StrategyParameters;
-import org.medfed.proto.v1.StudyClosed;
-import org.medfed.proto.v1.StudyOpened;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * certificate.
  *
  * <p>All state is guarded by one lock; the study loop waits on a condition that every site message
- * signals, so a phase closes as soon as the last expected answer arrives.
+ * signals, so a phase closes as soon as the last expected answer arrives. Under secure aggregation
+ * a round's {@link SecurePhases} answers the protocol messages and runs phases 2 to 4; it has no
+ * lock of its own and is only ever called with this one held, as are {@link OpenPhase} and {@link
+ * DecisionLog}.
  */
 public final class RoundEngine {
   private static final Logger log = LoggerFactory.getLogger(RoundEngine.class);
@@ -63,7 +50,7 @@ public final class RoundEngine {
   private final StudyConfig study;
   private final Strategy strategy;
   private final StudyStore store;
-  private final ExchangeLog exchangeLog;
+  private final DecisionLog decisions;
   private final Clock clock;
   private final Duration enrolmentWindow;
   private final Map<String, SiteMailbox> mailboxes = new TreeMap<>();
@@ -99,7 +86,7 @@ public final class RoundEngine {
     }
     this.strategy = strategy;
     this.store = store;
-    this.exchangeLog = exchangeLog;
+    this.decisions = new DecisionLog(study.id(), exchangeLog);
     this.clock = clock;
     this.enrolmentWindow = enrolmentWindow;
     study.sites().forEach(site -> mailboxes.put(site, new SiteMailbox()));
@@ -142,32 +129,7 @@ public final class RoundEngine {
               enrolment,
               List.of());
       store.save(checkpoint);
-      // The initial model and the strategy are what an auditor replays every global model from.
-      byte[] initial = ModelEncoding.encode(global);
-      // Retained under their own digest, which must be the one the log carries.
-      if (!hex(sha).equals(ByteString.copyFrom(ModelEncoding.sha256(global)))) {
-        throw new IllegalStateException("the stored model is not in ModelEncoding's byte form");
-      }
-      StrategyConfig configured = study.strategy();
-      exchangeLog.recordRetainedDecision(
-          study.id(),
-          0,
-          CoordinatorDecision.newBuilder()
-              .setStudyOpened(
-                  StudyOpened.newBuilder()
-                      .setStudyConfigSha256(hex(configDigest))
-                      .addAllInvitedSites(study.sites())
-                      .setStrategy(
-                          StrategyParameters.newBuilder()
-                              .setName(configured.name())
-                              .setServerLearningRate(configured.serverLearningRate())
-                              .setBeta1(configured.beta1())
-                              .setBeta2(configured.beta2())
-                              .setTau(configured.tau())
-                              .setProximalMu(configured.proximalMu()))
-                      .setInitialModelSha256(hex(sha)))
-              .build(),
-          initial);
+      decisions.studyOpened(configDigest, study.sites(), study.strategy(), sha, global);
     }
   }
 
@@ -315,8 +277,8 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireTraining(site, studyId, round);
-      requirePlain(open);
-      requireBaseVersion(open, baseModelVersion);
+      open.requirePlain();
+      open.requireBaseVersion(baseModelVersion);
       requireLength(open, site, vectorLength);
     } finally {
       lock.unlock();
@@ -328,8 +290,8 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireTraining(site, update.studyId(), update.round());
-      requirePlain(open);
-      requireBaseVersion(open, update.baseModelVersion());
+      open.requirePlain();
+      open.requireBaseVersion(update.baseModelVersion());
       requireLength(open, site, update.delta().length);
       for (int i = 0; i < update.delta().length; i++) {
         if (!Double.isFinite(update.delta()[i])) {
@@ -356,15 +318,14 @@ public final class RoundEngine {
     }
   }
 
-  // ---- secure aggregation: the four protocol messages ----
+  // ---- secure aggregation: the four protocol messages, answered by the round's SecurePhases ----
 
   /** Phase 1, in place of an update: the site trained and advertises its round keys. */
   public void advertiseKeys(String site, AdvertiseKeysRequest request) throws ProtocolException {
     lock.lock();
     try {
       OpenPhase open = requireTraining(site, request.getStudyId(), request.getRound());
-      SecureRound secure = requireSecure(open);
-      secureStep(open, site, "advertised keys", () -> secure.advertise(site, request));
+      open.requireSecure().advertise(site, request);
       open.results.put(site, new SiteRoundResult(site, Outcome.UPDATED, "", 0, Double.NaN, null));
       changed.signalAll();
     } finally {
@@ -375,10 +336,9 @@ public final class RoundEngine {
   public void shareKeys(String site, ShareKeysRequest request) throws ProtocolException {
     lock.lock();
     try {
-      OpenPhase open =
-          requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.SHARE_KEYS);
-      secureStep(open, site, "key shares", () -> open.secure.share(site, request));
-      open.answered.add(site);
+      requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.SHARE_KEYS)
+          .secure
+          .shareKeys(site, request);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -392,13 +352,8 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireSecurePhase(site, studyId, round, PhaseKind.MASKED_INPUT);
-      requireBaseVersion(open, baseModelVersion);
-      int expected = open.secure.spec().getVectorLength();
-      if (vectorLength != expected) {
-        throw new ProtocolException(
-            Kind.INVALID,
-            "the masked input has " + vectorLength + " elements, the round expects " + expected);
-      }
+      open.requireBaseVersion(baseModelVersion);
+      open.secure.checkMaskedInputLength(vectorLength);
     } finally {
       lock.unlock();
     }
@@ -410,14 +365,8 @@ public final class RoundEngine {
     lock.lock();
     try {
       OpenPhase open = requireSecurePhase(site, studyId, round, PhaseKind.MASKED_INPUT);
-      requireBaseVersion(open, baseModelVersion);
-      secureStep(open, site, "masked input", () -> open.secure.maskedInput(site, masked));
-      open.answered.add(site);
-      log.atInfo()
-          .setMessage("masked input received")
-          .addKeyValue("round", round)
-          .addKeyValue("site", site)
-          .log();
+      open.requireBaseVersion(baseModelVersion);
+      open.secure.maskedInput(site, masked);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -427,14 +376,9 @@ public final class RoundEngine {
   public void revealShares(String site, RevealSharesRequest request) throws ProtocolException {
     lock.lock();
     try {
-      OpenPhase open =
-          requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.UNMASKING);
-      try {
-        secureStep(open, site, "revealed shares", () -> open.secure.reveal(site, request));
-      } catch (IllegalArgumentException e) {
-        throw new ProtocolException(Kind.INVALID, e.getMessage());
-      }
-      open.answered.add(site);
+      requireSecurePhase(site, request.getStudyId(), request.getRound(), PhaseKind.UNMASKING)
+          .secure
+          .reveal(site, request);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -595,31 +539,17 @@ public final class RoundEngine {
             .toList();
     long baseVersion = checkpoint.modelVersion();
     // Logged before any task is posted, so every delivery of this round follows it in the log.
-    decide(
+    decisions.roundOpened(
         round,
-        CoordinatorDecision.newBuilder()
-            .setRoundOpened(
-                RoundOpened.newBuilder()
-                    .setBaseModelVersion(baseVersion)
-                    .setBaseModelSha256(hex(checkpoint.modelSha256()))
-                    .addAllParticipants(participants)
-                    .setDeadlineUnixMillis(openedAt.plus(study.roundDeadline()).toEpochMilli())));
-    SecureRound secure = null;
+        baseVersion,
+        checkpoint.modelSha256(),
+        participants,
+        openedAt.plus(study.roundDeadline()));
+    SecurePhases secure = null;
     String cannotSecure = null;
     if (study.secureAggregation() != null) {
       try {
-        secure =
-            SecureRound.open(
-                study.id(),
-                round,
-                participants,
-                study.model().parameterCount(),
-                study.secureAggregation(),
-                study.privacy(),
-                study.localTraining().learningRate(),
-                consortiumCa,
-                random,
-                clock);
+        secure = SecurePhases.open(study, round, participants, consortiumCa, random, clock);
       } catch (IllegalArgumentException e) {
         cannotSecure = "secure aggregation cannot run with these participants: " + e.getMessage();
       }
@@ -664,18 +594,14 @@ public final class RoundEngine {
       collected =
           secure == null
               ? collectPlain(training)
-              : collectSecure(round, baseVersion, secure, results);
+              : training.secure.collect(
+                  results,
+                  (step, sites, deadline) ->
+                      runSecurePhase(round, baseVersion, training.secure, step, sites, deadline));
     }
     for (SiteRoundResult result : results.values()) {
       if (result.outcome() != Outcome.UPDATED) {
-        decide(
-            round,
-            CoordinatorDecision.newBuilder()
-                .setSiteDropped(
-                    SiteDropped.newBuilder()
-                        .setSite(result.site())
-                        .setOutcome(result.outcome().name().toLowerCase(java.util.Locale.ROOT))
-                        .setReason(result.detail())));
+        decisions.siteDropped(round, result);
       }
     }
     List<SiteRoundResult> resultList = List.copyOf(results.values());
@@ -703,11 +629,7 @@ public final class RoundEngine {
               resultList);
       checkpoint = checkpoint.withFailedRound(failed);
       store.save(checkpoint);
-      decide(
-          round,
-          CoordinatorDecision.newBuilder()
-              .setRoundClosed(RoundClosed.newBuilder().setStatus("failed").setReason(reason)));
-      exchangeLog.signTreeHead();
+      decisions.roundFailed(round, reason);
       log.atWarn()
           .setMessage("round failed")
           .addKeyValue("study", study.id())
@@ -736,17 +658,7 @@ public final class RoundEngine {
             resultList);
     checkpoint = checkpoint.withCompletedRound(completed, sha, aggregated.state());
     store.save(checkpoint);
-    decide(
-        round,
-        CoordinatorDecision.newBuilder()
-            .setRoundClosed(
-                RoundClosed.newBuilder()
-                    .setStatus("completed")
-                    .addAllAggregatedSites(updates.sites())
-                    .setNewModelVersion(newVersion)
-                    .setNewModelSha256(hex(sha))
-                    .setAggregateSha256(hex(StudyStore.sha256Hex(aggregated.meanDelta())))));
-    exchangeLog.signTreeHead();
+    decisions.roundCompleted(round, updates.sites(), newVersion, sha, aggregated.meanDelta());
     log.atInfo()
         .setMessage("round aggregated")
         .addKeyValue("study", study.id())
@@ -795,13 +707,6 @@ public final class RoundEngine {
         .log();
   }
 
-  /** What a round's training produced: updates to aggregate, or why there are none. */
-  private sealed interface Collected {
-    record Updates(List<SiteUpdate> updates, List<String> sites) implements Collected {}
-
-    record Failed(String reason) implements Collected {}
-  }
-
   private Collected collectPlain(OpenPhase training) {
     List<SiteUpdate> updates =
         training.updates.entrySet().stream()
@@ -810,121 +715,25 @@ public final class RoundEngine {
     return new Collected.Updates(updates, List.copyOf(training.updates.keySet()));
   }
 
-  /**
-   * Phases 2 to 4 of secure aggregation, each bounded by the study's phase deadline. A site that
-   * drops is recorded in {@code results}; the protocol fails the round, revealing nothing, once
-   * fewer than the threshold remain.
-   */
-  private Collected collectSecure(
-      int round, long baseVersion, SecureRound secure, Map<String, SiteRoundResult> results)
-      throws InterruptedException {
-    Duration phaseDeadline = study.secureAggregation().phaseDeadline();
-    try {
-      List<AdvertisedKeys> keys = secure.closeAdvertising();
-      List<String> advertised = keys.stream().map(AdvertisedKeys::getSiteId).toList();
-      Instant sharingDeadline = clock.instant().plus(phaseDeadline);
-      runSecurePhase(
-          round,
-          PhaseKind.SHARE_KEYS,
-          baseVersion,
-          secure,
-          advertised.stream()
-              .collect(
-                  Collectors.toMap(
-                      site -> site,
-                      site -> new SiteTask.ShareKeys(study.id(), round, keys, sharingDeadline),
-                      (a, b) -> a,
-                      TreeMap::new)),
-          sharingDeadline,
-          results,
-          "no key shares");
-      Map<String, List<EncryptedShare>> routed = secure.closeSharing();
-      Instant maskingDeadline = clock.instant().plus(phaseDeadline);
-      Map<String, SiteTask> maskTasks = new TreeMap<>();
-      routed.forEach(
-          (site, shares) ->
-              maskTasks.put(
-                  site, new SiteTask.MaskInput(study.id(), round, shares, maskingDeadline)));
-      runSecurePhase(
-          round,
-          PhaseKind.MASKED_INPUT,
-          baseVersion,
-          secure,
-          maskTasks,
-          maskingDeadline,
-          results,
-          "no masked input");
-      List<String> contributors = secure.closeMasking();
-      Instant unmaskDeadline = clock.instant().plus(phaseDeadline);
-      Map<String, SiteTask> unmaskTasks = new TreeMap<>();
-      contributors.forEach(
-          site ->
-              unmaskTasks.put(
-                  site, new SiteTask.Unmask(study.id(), round, contributors, unmaskDeadline)));
-      // A contributor that does not reveal is still in the sum; it is not dropped.
-      runSecurePhase(
-          round,
-          PhaseKind.UNMASKING,
-          baseVersion,
-          secure,
-          unmaskTasks,
-          unmaskDeadline,
-          new TreeMap<>(),
-          "");
-      AggregateResult result = secure.finish();
-      double[] mean = secure.meanUpdate(result.sum());
-      log.atInfo()
-          .setMessage("secure aggregate unmasked")
-          .addKeyValue("round", round)
-          .addKeyValue("contributors", result.contributors())
-          .addKeyValue("dropped", result.dropped())
-          .addKeyValue("errorBound", result.errorBound())
-          .log();
-      // The sum is already weighted, so it enters the strategy as one update of weight 1.
-      return new Collected.Updates(
-          List.of(new SiteUpdate("secure-aggregate", mean, 1)), result.contributors());
-    } catch (SecAggException e) {
-      return new Collected.Failed("secure aggregation failed: " + e.getMessage());
-    }
-  }
-
+  /** Opens one of secure aggregation's phases 2 to 4 and waits for it to close (lock held). */
   private void runSecurePhase(
       int round,
-      PhaseKind kind,
       long baseVersion,
-      SecureRound secure,
-      Map<String, SiteTask> tasks,
-      Instant deadline,
-      Map<String, SiteRoundResult> results,
-      String missing)
+      SecurePhases secure,
+      SecurePhases.Step step,
+      List<String> sites,
+      Instant deadline)
       throws InterruptedException {
     phase =
         new OpenPhase(
-            study.id(), round, kind, baseVersion, deadline, 0, List.copyOf(tasks.keySet()), secure);
-    phase.tasks.putAll(tasks);
+            study.id(), round, PhaseKind.of(step), baseVersion, deadline, 0, sites, secure);
     announce(phase);
-    tasks.forEach((site, task) -> mailboxes.get(site).post(task));
+    for (String site : phase.participants) {
+      mailboxes.get(site).post(phase.taskFor(site));
+    }
     OpenPhase open = phase;
     awaitUntil(deadline, open::allAnswered);
     phase = null;
-    for (String site : open.participants) {
-      if (!open.answered.contains(site) && results.containsKey(site)) {
-        results.put(
-            site,
-            new SiteRoundResult(
-                site,
-                Outcome.NO_ANSWER,
-                missing
-                    + " before the "
-                    + study.secureAggregation().phaseDeadline().toMillis()
-                    + " ms deadline of the secure-aggregation "
-                    + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                    + " phase",
-                0,
-                Double.NaN,
-                null));
-      }
-    }
   }
 
   private OpenPhase openPhase(
@@ -933,7 +742,7 @@ public final class RoundEngine {
       long version,
       List<String> participants,
       Instant from,
-      SecureRound secure) {
+      SecurePhases secure) {
     Instant deadline = from.plus(study.roundDeadline());
     long seed = study.seed() * 1_000_003L + round;
     phase = new OpenPhase(study.id(), round, kind, version, deadline, seed, participants, secure);
@@ -945,7 +754,7 @@ public final class RoundEngine {
   }
 
   private void announce(OpenPhase open) {
-    String name = open.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    String name = open.kind.label();
     List<String> sites = List.copyOf(open.participants);
     log.atInfo()
         .setMessage("phase opened")
@@ -960,14 +769,7 @@ public final class RoundEngine {
   private void finish(StudyStatus status, String outcome) {
     checkpoint = checkpoint.withStatus(status, outcome);
     store.save(checkpoint);
-    decide(
-        checkpoint.nextRound() - 1,
-        CoordinatorDecision.newBuilder()
-            .setStudyClosed(
-                StudyClosed.newBuilder()
-                    .setStatus(status.name().toLowerCase(java.util.Locale.ROOT))
-                    .setOutcome(outcome)));
-    exchangeLog.signTreeHead();
+    decisions.studyClosed(checkpoint.nextRound() - 1, status, outcome);
     log.atInfo()
         .setMessage("study ended")
         .addKeyValue("study", study.id())
@@ -1022,119 +824,13 @@ public final class RoundEngine {
   private OpenPhase requireTraining(String site, String studyId, int round)
       throws ProtocolException {
     requireStudy(studyId);
-    if (phase == null || phase.kind != PhaseKind.TRAINING || phase.round != round) {
-      throw new ProtocolException(
-          Kind.NOT_NOW,
-          "round "
-              + round
-              + " is not accepting updates"
-              + (phase == null ? "" : " (open: round " + phase.round + " " + phase.kind + ")"));
-    }
-    if (!phase.participants.contains(site)) {
-      throw new ProtocolException(
-          Kind.NOT_PARTICIPANT, "site " + site + " is not a participant of round " + round);
-    }
-    if (phase.results.containsKey(site)) {
-      throw new ProtocolException(
-          Kind.NOT_NOW, "site " + site + " has already answered round " + round);
-    }
-    return phase;
-  }
-
-  /** Under secure aggregation a plaintext update is refused before it is read. */
-  private static void requirePlain(OpenPhase open) throws ProtocolException {
-    if (open.secure != null) {
-      throw new ProtocolException(
-          Kind.NOT_NOW,
-          "round "
-              + open.round
-              + " aggregates securely: the coordinator accepts no plaintext update, advertise"
-              + " keys instead");
-    }
-  }
-
-  private static SecureRound requireSecure(OpenPhase open) throws ProtocolException {
-    if (open.secure == null) {
-      throw new ProtocolException(
-          Kind.NOT_NOW, "round " + open.round + " aggregates plaintext updates: push an update");
-    }
-    return open.secure;
+    return OpenPhase.requireTraining(phase, site, round);
   }
 
   private OpenPhase requireSecurePhase(String site, String studyId, int round, PhaseKind kind)
       throws ProtocolException {
     requireStudy(studyId);
-    String wanted = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    if (phase == null || phase.kind != kind || phase.round != round) {
-      throw new ProtocolException(
-          Kind.NOT_NOW,
-          "round "
-              + round
-              + " is not in its secure-aggregation "
-              + wanted
-              + " phase"
-              + (phase == null
-                  ? " (no phase is open)"
-                  : " (open: round "
-                      + phase.round
-                      + " "
-                      + phase.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                      + ")"));
-    }
-    if (!phase.participants.contains(site)) {
-      throw new ProtocolException(
-          Kind.NOT_PARTICIPANT,
-          "site " + site + " is not in the " + wanted + " phase of round " + round);
-    }
-    if (phase.answered.contains(site)) {
-      throw new ProtocolException(
-          Kind.NOT_NOW, "site " + site + " has already answered the " + wanted + " phase");
-    }
-    return phase;
-  }
-
-  private interface SecureStep {
-    void run() throws SecAggException;
-  }
-
-  /**
-   * Runs one protocol step; a refused message changes nothing and the round goes on, so the site
-   * may still send a correct one before the deadline.
-   */
-  private static void secureStep(OpenPhase open, String site, String what, SecureStep step)
-      throws ProtocolException {
-    try {
-      step.run();
-    } catch (SecAggException e) {
-      Kind kind =
-          switch (e.reason()) {
-            case WRONG_ROUND, WRONG_PHASE, REPLAY, ROUND_FAILED, BELOW_THRESHOLD -> Kind.NOT_NOW;
-            case WRONG_SENDER, WRONG_RECIPIENT, BAD_SIGNATURE -> Kind.NOT_PARTICIPANT;
-            case WRONG_LENGTH, DECRYPTION_FAILED, INCONSISTENT, PRIVACY_VIOLATION -> Kind.INVALID;
-          };
-      log.atWarn()
-          .setMessage("secure-aggregation message refused")
-          .addKeyValue("round", open.round)
-          .addKeyValue("site", site)
-          .addKeyValue("message", what)
-          .addKeyValue("reason", e.getMessage())
-          .log();
-      throw new ProtocolException(kind, what + " refused: " + e.getMessage());
-    }
-  }
-
-  private static void requireBaseVersion(OpenPhase open, long baseVersion)
-      throws ProtocolException {
-    if (baseVersion != open.modelVersion) {
-      throw new ProtocolException(
-          Kind.NOT_NOW,
-          "the update was trained from model version "
-              + baseVersion
-              + " but round "
-              + open.round
-              + " started from version "
-              + open.modelVersion);
-    }
+    return OpenPhase.requireSecurePhase(phase, site, round, kind);
   }
 
   private void requireLength(OpenPhase open, String site, int length) throws ProtocolException {
@@ -1185,16 +881,6 @@ public final class RoundEngine {
         .collect(Collectors.joining("; "));
   }
 
-  // ---- checkpoint copies ----
-
-  private void decide(int round, CoordinatorDecision.Builder decision) {
-    exchangeLog.recordDecision(study.id(), round, decision.build());
-  }
-
-  private static ByteString hex(String hex) {
-    return ByteString.copyFrom(java.util.HexFormat.of().parseHex(hex));
-  }
-
   /** Like PyTorch's nn.Linear default: uniform in ±1/√fan_in, so studies compare with FLamby. */
   static double[] initialModel(int parameterCount, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -1204,85 +890,5 @@ public final class RoundEngine {
       weights[i] = random.nextDouble(-bound, bound);
     }
     return weights;
-  }
-
-  private enum PhaseKind {
-    TRAINING,
-    SHARE_KEYS,
-    MASKED_INPUT,
-    UNMASKING,
-    EVALUATION
-  }
-
-  /** The one phase open at a time, with the answers received so far. */
-  private static final class OpenPhase {
-    final String studyId;
-    final int round;
-    final PhaseKind kind;
-    final long modelVersion;
-    final Instant deadline;
-    final long seed;
-    final TreeSet<String> participants;
-    final SecureRound secure;
-    final Map<String, SiteRoundResult> results = new TreeMap<>();
-    final Map<String, UpdateSubmission> updates = new TreeMap<>();
-    final Map<String, EvaluationMetrics> evaluations = new TreeMap<>();
-    // Secure-aggregation phases: each site's own task, and who answered.
-    final Map<String, SiteTask> tasks = new TreeMap<>();
-    final Set<String> answered = new TreeSet<>();
-
-    OpenPhase(
-        String studyId,
-        int round,
-        PhaseKind kind,
-        long modelVersion,
-        Instant deadline,
-        long seed,
-        List<String> participants,
-        SecureRound secure) {
-      this.studyId = studyId;
-      this.round = round;
-      this.kind = kind;
-      this.modelVersion = modelVersion;
-      this.deadline = deadline;
-      this.seed = seed;
-      this.participants = new TreeSet<>(participants);
-      this.secure = secure;
-    }
-
-    SiteTask taskFor(String site) {
-      return switch (kind) {
-        case TRAINING ->
-            new SiteTask.Train(
-                studyId,
-                round,
-                modelVersion,
-                deadline,
-                seed,
-                Optional.ofNullable(secure).map(SecureRound::spec));
-        case EVALUATION -> new SiteTask.Evaluate(studyId, round, modelVersion, deadline);
-        case SHARE_KEYS, MASKED_INPUT, UNMASKING -> tasks.get(site);
-      };
-    }
-
-    private Set<String> answeredSites() {
-      return switch (kind) {
-        case TRAINING -> results.keySet();
-        case EVALUATION -> evaluations.keySet();
-        case SHARE_KEYS, MASKED_INPUT, UNMASKING -> answered;
-      };
-    }
-
-    boolean expects(String site) {
-      return participants.contains(site) && !answeredSites().contains(site);
-    }
-
-    boolean allAnswered() {
-      return answeredSites().containsAll(participants);
-    }
-
-    void record(String site, Outcome outcome, String detail) {
-      results.put(site, new SiteRoundResult(site, outcome, detail, 0, Double.NaN, null));
-    }
   }
 }
