@@ -4,10 +4,10 @@ import java.util.List;
 import org.medfed.crypto.aggregation.SiteUpdate;
 
 /**
- * What a round's training produced: updates to aggregate, or why there are none. Public because
- * secure aggregation ({@code secagg}) produces it as well as the engine's plaintext rounds.
+ * What a round's training produced: updates to aggregate, or why there are none; from the engine's
+ * plaintext rounds or from a round's {@link SecurePhases}.
  */
-public sealed interface Collected {
+sealed interface Collected {
   record Updates(List<SiteUpdate> updates, List<String> sites) implements Collected {}
 
   record Failed(String reason) implements Collected {}

@@ -10,7 +10,6 @@ import java.util.TreeSet;
 import org.medfed.coordinator.round.ProtocolException.Kind;
 import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
-import org.medfed.coordinator.secagg.SecurePhases;
 
 /**
  * The one phase open at a time, with the answers received so far, and the checks a site message

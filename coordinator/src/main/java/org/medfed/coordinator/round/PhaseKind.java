@@ -1,7 +1,5 @@
 package org.medfed.coordinator.round;
 
-import org.medfed.coordinator.secagg.SecurePhases;
-
 /** The phases of a round, in the order they open; the secure ones only under secure aggregation. */
 enum PhaseKind {
   TRAINING,

@@ -19,7 +19,6 @@ import org.medfed.coordinator.exchangelog.ExchangeLog;
 import org.medfed.coordinator.round.ProtocolException.Kind;
 import org.medfed.coordinator.round.SiteRoundResult.EvaluationMetrics;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
-import org.medfed.coordinator.secagg.SecurePhases;
 import org.medfed.coordinator.store.StudyStore;
 import org.medfed.coordinator.study.RoundFailurePolicy;
 import org.medfed.coordinator.study.StudyConfig;

@@ -1,4 +1,4 @@
-package org.medfed.coordinator.secagg;
+package org.medfed.coordinator.round;
 
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -11,13 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.medfed.coordinator.round.Collected;
-import org.medfed.coordinator.round.ProtocolException;
 import org.medfed.coordinator.round.ProtocolException.Kind;
-import org.medfed.coordinator.round.RoundEngine;
-import org.medfed.coordinator.round.SiteRoundResult;
 import org.medfed.coordinator.round.SiteRoundResult.Outcome;
-import org.medfed.coordinator.round.SiteTask;
+import org.medfed.coordinator.secagg.SecureRound;
 import org.medfed.coordinator.study.StudyConfig;
 import org.medfed.crypto.aggregation.SiteUpdate;
 import org.medfed.crypto.secagg.AggregateResult;
@@ -41,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * and checks, before calling in, that a message belongs to this round's open step and that the site
  * has not answered it yet ({@link #answered()}).
  */
-public final class SecurePhases {
+final class SecurePhases {
   // The entries keep the logger they had before this class was split out of the engine, so log
   // lines (which print the logger's name) and filters on them do not change.
   private static final Logger log = LoggerFactory.getLogger(RoundEngine.class);
