@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.medfed.crypto.dp.DistributedDiscreteGaussian;
 import org.medfed.crypto.dp.RdpAccountant;
 import org.medfed.crypto.dp.RdpConversion;
+import org.medfed.crypto.secagg.RoundParameters;
 import org.medfed.site.data.DataException;
 
 /**
@@ -299,7 +300,7 @@ public final class DemoMain {
    */
   private static double distributedNoiseMultiplier(DemoOptions options) {
     int sites = DemoSite.ALL.size();
-    int threshold = Math.max(2, Math.min(sites, 2 * sites / 3 + 1));
+    int threshold = RoundParameters.defaultThreshold(sites);
     double target =
         RdpAccountant.noiseMultiplierFor(
             options.dpEpsilon().orElseThrow(),

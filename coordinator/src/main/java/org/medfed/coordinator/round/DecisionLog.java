@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import java.time.Instant;
 import java.util.List;
 import org.medfed.coordinator.exchangelog.ExchangeLog;
-import org.medfed.coordinator.store.StudyStore;
 import org.medfed.coordinator.strategy.StrategyConfig;
 import org.medfed.crypto.aggregation.ModelEncoding;
 import org.medfed.proto.v1.CoordinatorDecision;
@@ -38,11 +37,9 @@ final class DecisionLog {
       StrategyConfig configured,
       String initialModelSha,
       double[] initialModel) {
+    // Retained under its own digest: the store encodes models with ModelEncoding too, so that is
+    // initialModelSha.
     byte[] initial = ModelEncoding.encode(initialModel);
-    // Retained under their own digest, which must be the one the log carries.
-    if (!hex(initialModelSha).equals(ByteString.copyFrom(ModelEncoding.sha256(initialModel)))) {
-      throw new IllegalStateException("the stored model is not in ModelEncoding's byte form");
-    }
     exchangeLog.recordRetainedDecision(
         studyId,
         0,
@@ -117,7 +114,7 @@ final class DecisionLog {
                     .addAllAggregatedSites(aggregatedSites)
                     .setNewModelVersion(newVersion)
                     .setNewModelSha256(hex(newModelSha))
-                    .setAggregateSha256(hex(StudyStore.sha256Hex(meanDelta)))));
+                    .setAggregateSha256(ByteString.copyFrom(ModelEncoding.sha256(meanDelta)))));
     exchangeLog.signTreeHead();
   }
 

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.medfed.coordinator.round.StudyCheckpoint;
+import org.medfed.crypto.aggregation.ModelEncoding;
 
 /**
  * A study's checkpoints on local disk: the resumable state as JSON and every global model version
@@ -62,7 +61,7 @@ public final class StudyStore {
 
   /** Stores a model version and returns the hex SHA-256 of the stored bytes. */
   public String saveModel(long version, double[] weights) {
-    byte[] bytes = littleEndian(weights);
+    byte[] bytes = ModelEncoding.encode(weights);
     try {
       writeAtomically(modelFileName(version), bytes);
     } catch (IOException e) {
@@ -93,9 +92,7 @@ public final class StudyStore {
               + expectedSha256
               + ": the file was altered");
     }
-    double[] weights = new double[bytes.length / Double.BYTES];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(weights);
-    return weights;
+    return ModelEncoding.decode(bytes);
   }
 
   private static String modelFileName(long version) {
@@ -104,19 +101,6 @@ public final class StudyStore {
 
   private void writeAtomically(String name, byte[] content) throws IOException {
     AtomicFiles.write(directory, name, content);
-  }
-
-  /**
-   * SHA-256 (hex) of a vector as little-endian float64, the form models are stored and logged in.
-   */
-  public static String sha256Hex(double[] values) {
-    return sha256Hex(littleEndian(values));
-  }
-
-  private static byte[] littleEndian(double[] values) {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES);
-    bytes.order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(values);
-    return bytes.array();
   }
 
   static String sha256Hex(byte[] bytes) {

@@ -1,16 +1,13 @@
 package org.medfed.site.federation;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import org.medfed.crypto.sign.MessageStatement;
 import org.medfed.site.config.ConfigException;
+import org.medfed.site.state.StateFiles;
 
 /**
  * The head of this site's chain of signed statements: the link (SHA-256) of the last statement the
@@ -83,24 +80,8 @@ public final class MessageChain {
       throw new IllegalArgumentException("a link is 32 bytes, got " + link.length);
     }
     head = link.clone();
-    Path temporary = file.resolveSibling(FILE + ".tmp");
-    try (FileChannel out =
-        FileChannel.open(
-            temporary,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      out.write(
-          java.nio.ByteBuffer.wrap(
-              (HexFormat.of().formatHex(link) + "\n").getBytes(StandardCharsets.US_ASCII)));
-      out.force(true);
-    }
-    try {
-      Files.move(
-          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the state directory does not support atomic renames", e);
-    }
+    StateFiles.replace(
+        file, (HexFormat.of().formatHex(link) + "\n").getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override

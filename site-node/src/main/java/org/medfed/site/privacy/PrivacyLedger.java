@@ -8,13 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +18,7 @@ import java.util.Optional;
 import org.medfed.crypto.dp.RdpAccountant;
 import org.medfed.crypto.dp.RdpConversion;
 import org.medfed.crypto.dp.SampledGaussian;
+import org.medfed.site.state.StateFiles;
 
 /**
  * The site's own account of the privacy it has spent, enforced by the site whatever a coordinator
@@ -204,37 +200,10 @@ public final class PrivacyLedger {
       node.put("delta", c.delta());
       node.put("time", c.time().toString());
     }
-    Path temp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
-      ByteBuffer bytes = ByteBuffer.wrap(json.writeValueAsBytes(root));
-      try (FileChannel channel =
-          FileChannel.open(
-              temp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING)) {
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("the file system cannot rename atomically", e);
-      }
-      syncDirectory(file.getParent());
+      StateFiles.replace(file, json.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the privacy ledger " + file, e);
-    }
-  }
-
-  /** Makes the rename durable; not every platform can open a directory, and then it is skipped. */
-  private static void syncDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Windows cannot open directories; its rename is durable once it returns.
     }
   }
 
