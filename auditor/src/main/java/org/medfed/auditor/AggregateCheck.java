@@ -61,6 +61,26 @@ final class AggregateCheck {
   record Recomputed(
       CheckResult result, Map<RoundKey, double[]> aggregates, Set<RoundKey> plaintext) {}
 
+  /** The secure-aggregation messages a round's recomputation reads, in any round. */
+  private static final Set<String> RECOMPUTED_FROM =
+      Set.of("PollTask", "AdvertiseKeys", "ShareKeys", "PushMaskedInput", "RevealShares");
+
+  /**
+   * Whether the check reads {@code entry}: so that the auditor keeps only these while the rest of
+   * the log streams past.
+   */
+  static boolean reads(LogEntry entry) {
+    if (entry.getStudyId().isEmpty() || entry.getRound() == 0) {
+      return false;
+    }
+    return entry.hasMessage()
+        ? RECOMPUTED_FROM.contains(entry.getMessage().getRpc())
+        : entry.hasDecision() && entry.getDecision().hasRoundClosed();
+  }
+
+  /**
+   * @param entries every entry {@link #reads} in log order (more do no harm)
+   */
   static Recomputed run(List<AuditedEntry> entries, X509Certificate ca, RetainedPayloads retained) {
     if (!retained.available()) {
       return new Recomputed(

@@ -42,26 +42,92 @@ final class IdentityCheck {
     boolean trusted() {
       return verifier.isPresent();
     }
+
+    /**
+     * This result once the rest of the log has been read: a later LogOpened (which could swap the
+     * key) fails the check and withdraws the trust.
+     *
+     * @param laterOpenings the entries after the first that hold a LogOpened decision
+     */
+    Result withLaterOpenings(List<AuditedEntry> laterOpenings) {
+      if (laterOpenings.isEmpty()) {
+        return this;
+      }
+      List<Finding> failures = new ArrayList<>();
+      for (AuditedEntry later : laterOpenings) {
+        failures.add(
+            later.finding("a second LogOpened decision: a log is opened once, by its first entry"));
+      }
+      failures.addAll(result.failures());
+      return new Result(
+          CheckResult.of(NAME, result.summary(), failures, result.warnings()),
+          certificate,
+          Optional.empty(),
+          coordinatorName,
+          origin,
+          openedAt);
+    }
+  }
+
+  /**
+   * Who the log's first entry says keeps the log, and when it opened it, before any of it is
+   * verified: what the protocol and signature checks need to start while {@link #run} verifies it.
+   * The same name and time as {@link #run}'s result: empty and the epoch when there is no usable
+   * LogOpened, an empty name when its certificate names no MedFed party.
+   */
+  record Claim(String coordinatorName, Instant openedAt) {
+    static Claim of(Optional<AuditedEntry> first) {
+      if (first.isEmpty() || first.get().index() != 0 || !opensLog(first.get().entry())) {
+        return new Claim("", Instant.EPOCH);
+      }
+      LogEntry entry = first.get().entry();
+      Instant openedAt = Instant.ofEpochMilli(entry.getTimeUnixMillis());
+      X509Certificate certificate;
+      try {
+        certificate = certificate(entry.getDecision().getLogOpened());
+      } catch (CertificateException e) {
+        return new Claim("", Instant.EPOCH);
+      }
+      try {
+        return new Claim(PartyIdentity.of(certificate).name(), openedAt);
+      } catch (PkiException e) {
+        return new Claim("", openedAt);
+      }
+    }
+  }
+
+  private static X509Certificate certificate(LogOpened opened) throws CertificateException {
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(
+                new ByteArrayInputStream(opened.getCoordinatorCertificate().toByteArray()));
+  }
+
+  /** Whether {@code entry} opens the log: the first entry must, no other may. */
+  static boolean opensLog(LogEntry entry) {
+    return entry.hasDecision() && entry.getDecision().hasLogOpened();
   }
 
   private IdentityCheck() {}
 
-  static Result run(List<AuditedEntry> entries, X509Certificate ca) {
+  /**
+   * Judges the log's first entry; the later ones are judged by {@link Result#withLaterOpenings}.
+   *
+   * @param first entry 0 if it decoded
+   */
+  static Result run(Optional<AuditedEntry> first, X509Certificate ca) {
     List<Finding> failures = new ArrayList<>();
-    if (entries.isEmpty() || entries.getFirst().index() != 0) {
+    if (first.isEmpty() || first.get().index() != 0) {
       failures.add(
           Finding.of("the log has no readable first entry, so nobody is named as its keeper"));
       return failed(failures);
     }
-    AuditedEntry first = entries.getFirst();
+    return run(first.get(), ca, failures);
+  }
+
+  private static Result run(AuditedEntry first, X509Certificate ca, List<Finding> failures) {
     LogEntry entry = first.entry();
-    for (AuditedEntry later : entries.subList(1, entries.size())) {
-      if (later.entry().hasDecision() && later.entry().getDecision().hasLogOpened()) {
-        failures.add(
-            later.finding("a second LogOpened decision: a log is opened once, by its first entry"));
-      }
-    }
-    if (!entry.hasDecision() || !entry.getDecision().hasLogOpened()) {
+    if (!opensLog(entry)) {
       failures.add(first.finding("the first entry is not a LogOpened decision"));
       return failed(failures);
     }
@@ -75,11 +141,7 @@ final class IdentityCheck {
     }
     X509Certificate certificate;
     try {
-      certificate =
-          (X509Certificate)
-              CertificateFactory.getInstance("X.509")
-                  .generateCertificate(
-                      new ByteArrayInputStream(opened.getCoordinatorCertificate().toByteArray()));
+      certificate = certificate(opened);
     } catch (CertificateException e) {
       failures.add(
           first.finding("LogOpened's coordinator certificate is not DER X.509: " + e.getMessage()));

@@ -44,6 +44,14 @@ final class ModelStepCheck {
 
   private ModelStepCheck() {}
 
+  /** Whether the check reads {@code entry}: it replays from the coordinator's decisions only. */
+  static boolean reads(LogEntry entry) {
+    return entry.hasDecision();
+  }
+
+  /**
+   * @param entries every entry {@link #reads} in log order (more do no harm)
+   */
   static CheckResult run(
       List<AuditedEntry> entries, RetainedPayloads retained, AggregateCheck.Recomputed aggregates) {
     if (!retained.available()) {

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
 import org.medfed.proto.v1.AnswerInvitationRequest;
 import org.medfed.proto.v1.ExchangedMessage;
+import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.PrivacyCap;
 
 /**
@@ -24,6 +25,18 @@ final class PrivacyBudgetCheck {
 
   private PrivacyBudgetCheck() {}
 
+  /** Whether the check reads {@code entry}: accepted messages that declare a cap or report ε. */
+  static boolean reads(LogEntry entry) {
+    if (!entry.hasMessage() || !entry.getMessage().getOutcome().equals("accepted")) {
+      return false;
+    }
+    ExchangedMessage message = entry.getMessage();
+    return message.getRpc().equals("AnswerInvitation") || message.getEpsilonSpent() != 0;
+  }
+
+  /**
+   * @param entries every entry {@link #reads} in log order (more do no harm)
+   */
   static CheckResult run(
       List<AuditedEntry> entries, RetainedPayloads retained, String coordinator) {
     if (!retained.available()) {

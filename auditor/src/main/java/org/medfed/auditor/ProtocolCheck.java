@@ -3,6 +3,7 @@ package org.medfed.auditor;
 import com.google.protobuf.ByteString;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,65 +63,74 @@ final class ProtocolCheck {
   private static final Pattern REFUSAL = Pattern.compile("([A-Z][A-Z_]*): (.*)", Pattern.DOTALL);
   private static final int SHA256_BYTES = 32;
 
-  private final List<AuditedEntry> entries;
   private final String coordinator;
   private final Instant openedAt;
   private final List<Finding> failures = new ArrayList<>();
   private final List<Finding> warnings = new ArrayList<>();
   private final List<Finding> openingFailures = new ArrayList<>();
+  // The studies in the order the log first mentions them.
+  private final Map<String, Study> studies = new LinkedHashMap<>();
+  // One String per site name, however many entries spell it: the rounds keep their sites' names
+  // until the end, and a million entries would otherwise each pin their own copy.
+  private final Map<String, String> siteNames = new HashMap<>();
   private int roundCount;
   private int completedRounds;
   private int failedRounds;
   private int messages;
   private int refused;
-  private int studies;
-  private boolean ran;
+  private boolean finished;
 
-  ProtocolCheck(List<AuditedEntry> entries, IdentityCheck.Result identity) {
-    this.entries = entries;
-    this.coordinator = identity.coordinatorName();
-    this.openedAt = identity.openedAt();
+  ProtocolCheck(IdentityCheck.Claim keeper) {
+    this.coordinator = keeper.coordinatorName();
+    this.openedAt = keeper.openedAt();
   }
 
-  CheckResult run() {
-    ran = true;
-    Map<String, List<AuditedEntry>> byStudy = new LinkedHashMap<>();
-    for (AuditedEntry audited : entries) {
-      LogEntry entry = audited.entry();
-      if (entry.hasDecision() && entry.getDecision().hasLogOpened()) {
-        continue; // the identity check's business
-      }
-      if (entry.getTimeUnixMillis() < openedAt.toEpochMilli()) {
-        failures.add(audited.finding("dated before the log was opened"));
-      }
-      boolean counts;
-      if (entry.hasMessage()) {
-        counts = checkMessage(audited);
-      } else if (entry.hasDecision() && entry.getDecision().hasSiteRevoked()) {
-        checkRevocation(audited); // consortium-wide: belongs to no study
-        continue;
-      } else if (entry.hasDecision() && entry.getDecision().hasSiteCertified()) {
-        continue; // consortium-wide; the sender-signature check verifies it
-      } else if (entry.hasDecision()) {
-        counts = true;
-      } else {
-        failures.add(audited.finding("the entry holds neither a message nor a decision"));
-        continue;
-      }
-      if (!counts) {
-        continue;
-      }
-      if (entry.getStudyId().isEmpty()) {
-        failures.add(audited.finding("accepted, sent or decided outside any study"));
-        continue;
-      }
-      byStudy.computeIfAbsent(entry.getStudyId(), id -> new ArrayList<>()).add(audited);
+  /** Takes the log's next entry (entries come in log order). */
+  void accept(AuditedEntry audited) {
+    if (finished) {
+      throw new IllegalStateException("the check has already given its result");
     }
-    byStudy.forEach(this::auditStudy);
-    studies = byStudy.size();
+    LogEntry entry = audited.entry();
+    if (entry.hasDecision() && entry.getDecision().hasLogOpened()) {
+      return; // the identity check's business
+    }
+    if (entry.getTimeUnixMillis() < openedAt.toEpochMilli()) {
+      failures.add(audited.finding("dated before the log was opened"));
+    }
+    boolean counts;
+    if (entry.hasMessage()) {
+      counts = checkMessage(audited);
+    } else if (entry.hasDecision() && entry.getDecision().hasSiteRevoked()) {
+      checkRevocation(audited); // consortium-wide: belongs to no study
+      return;
+    } else if (entry.hasDecision() && entry.getDecision().hasSiteCertified()) {
+      return; // consortium-wide; the sender-signature check verifies it
+    } else if (entry.hasDecision()) {
+      counts = true;
+    } else {
+      failures.add(audited.finding("the entry holds neither a message nor a decision"));
+      return;
+    }
+    if (!counts) {
+      return;
+    }
+    if (entry.getStudyId().isEmpty()) {
+      failures.add(audited.finding("accepted, sent or decided outside any study"));
+      return;
+    }
+    studies.computeIfAbsent(entry.getStudyId(), Study::new).accept(audited);
+  }
+
+  /** The {@code protocol} result, once every entry has been accepted. */
+  CheckResult result() {
+    if (!finished) {
+      finished = true;
+      studies.values().forEach(Study::finish);
+    }
+    int count = studies.size();
     String summary =
-        studies
-            + (studies == 1 ? " study, " : " studies, ")
+        count
+            + (count == 1 ? " study, " : " studies, ")
             + roundCount
             + " rounds ("
             + completedRounds
@@ -134,9 +144,10 @@ final class ProtocolCheck {
     return CheckResult.of(NAME, summary, failures, warnings);
   }
 
+  /** The {@code round-openings} result, after {@link #result()}. */
   CheckResult roundOpenings() {
-    if (!ran) {
-      throw new IllegalStateException("run() first");
+    if (!finished) {
+      throw new IllegalStateException("result() first");
     }
     return CheckResult.of(
         OPENINGS,
@@ -166,6 +177,11 @@ final class ProtocolCheck {
     if (!entry.getStudyId().isEmpty() || entry.getRound() != 0) {
       failures.add(audited.finding("SiteRevoked must be outside any study and round"));
     }
+  }
+
+  private String siteName(String name) {
+    String known = siteNames.putIfAbsent(name, name);
+    return known == null ? name : known;
   }
 
   /** Checks one message; returns whether it took effect (accepted or sent) in its study. */
@@ -239,19 +255,29 @@ final class ProtocolCheck {
     AuditedEntry firstEntry;
     AuditedEntry opened;
     AuditedEntry closed;
-    final Set<String> updated = new TreeSet<>();
-    final Set<String> dropped = new TreeSet<>();
+    final Set<String> updated = new HashSet<>();
+    final Set<String> dropped = new HashSet<>();
   }
 
-  private void auditStudy(String studyId, List<AuditedEntry> studyEntries) {
-    String study = "study \"" + studyId + "\"";
-    AuditedEntry opened = null;
-    AuditedEntry closed = null;
-    Set<String> invited = new HashSet<>();
-    TreeMap<Integer, Round> rounds = new TreeMap<>();
-    long version = 0;
-    ByteString modelSha = null;
-    for (AuditedEntry audited : studyEntries) {
+  /** What one study has seen so far. */
+  private final class Study {
+    private final String study;
+    private final Set<String> invited = new HashSet<>();
+    private final TreeMap<Integer, Round> rounds = new TreeMap<>();
+    private AuditedEntry opened;
+    private AuditedEntry closed;
+    private long version;
+    private ByteString modelSha;
+
+    Study(String studyId) {
+      study = "study \"" + studyId + "\"";
+    }
+
+    void finish() {
+      finishStudy(study, closed, rounds);
+    }
+
+    void accept(AuditedEntry audited) {
       LogEntry entry = audited.entry();
       int r = entry.getRound();
       boolean isStudyOpened = entry.hasDecision() && entry.getDecision().hasStudyOpened();
@@ -283,14 +309,14 @@ final class ProtocolCheck {
                           + " accepted after round "
                           + r
                           + " closed"));
-            } else if (!round.updated.add(message.getSender())) {
+            } else if (!round.updated.add(siteName(message.getSender()))) {
               failures.add(
                   audited.finding(
                       "a second accepted update from " + message.getSender() + " in round " + r));
             }
           }
         }
-        continue;
+        return;
       }
       CoordinatorDecision decision = entry.getDecision();
       if (closed != null) {
@@ -416,7 +442,7 @@ final class ProtocolCheck {
                         + "\" is dropped although its update was accepted in round "
                         + r));
           }
-          if (!round.dropped.add(dropped.getSite())) {
+          if (!round.dropped.add(siteName(dropped.getSite()))) {
             failures.add(
                 audited.finding("site \"" + dropped.getSite() + "\" dropped twice in round " + r));
           }
@@ -436,7 +462,7 @@ final class ProtocolCheck {
           switch (roundClosed.getStatus()) {
             case "completed" -> {
               completedRounds++;
-              Set<String> aggregated = new TreeSet<>(roundClosed.getAggregatedSitesList());
+              Set<String> aggregated = new HashSet<>(roundClosed.getAggregatedSitesList());
               if (aggregated.size() != roundClosed.getAggregatedSitesCount()) {
                 failures.add(audited.finding("round " + r + " lists an aggregated site twice"));
               }
@@ -450,9 +476,9 @@ final class ProtocolCheck {
                         "round "
                             + r
                             + " aggregated "
-                            + aggregated
+                            + new TreeSet<>(aggregated)
                             + " but accepted updates from "
-                            + round.updated
+                            + new TreeSet<>(round.updated)
                             + (extra.isEmpty() ? "" : "; aggregated without an update: " + extra)
                             + (missing.isEmpty()
                                 ? ""
@@ -498,7 +524,6 @@ final class ProtocolCheck {
         case DECISION_NOT_SET -> failures.add(audited.finding("a decision of no known kind"));
       }
     }
-    finishStudy(study, closed, rounds);
   }
 
   /**
@@ -553,21 +578,30 @@ final class ProtocolCheck {
         continue;
       }
       Set<String> participants =
-          new TreeSet<>(round.opened.entry().getDecision().getRoundOpened().getParticipantsList());
+          new HashSet<>(round.opened.entry().getDecision().getRoundOpened().getParticipantsList());
+      Set<String> unaccounted = new TreeSet<>();
       for (String participant : participants) {
         if (!round.updated.contains(participant) && !round.dropped.contains(participant)) {
-          openingFailures.add(
-              round.opened.finding(
-                  "participant \""
-                      + participant
-                      + "\" of round "
-                      + r
-                      + " neither had an update accepted nor was dropped with a reason"));
+          unaccounted.add(participant);
         }
       }
-      Set<String> outsiders = new TreeSet<>(round.updated);
-      outsiders.addAll(round.dropped);
-      outsiders.removeAll(participants);
+      for (String participant : unaccounted) {
+        openingFailures.add(
+            round.opened.finding(
+                "participant \""
+                    + participant
+                    + "\" of round "
+                    + r
+                    + " neither had an update accepted nor was dropped with a reason"));
+      }
+      Set<String> outsiders = new TreeSet<>();
+      for (Set<String> tookPart : List.of(round.updated, round.dropped)) {
+        for (String site : tookPart) {
+          if (!participants.contains(site)) {
+            outsiders.add(site);
+          }
+        }
+      }
       if (!outsiders.isEmpty()) {
         openingFailures.add(
             round.opened.finding(

@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
 import org.medfed.auditor.LogAuditor.AuditedHead;
@@ -28,13 +26,14 @@ final class ReceiptsCheck {
 
   private ReceiptsCheck() {}
 
-  static CheckResult run(List<Path> folders, List<AuditedEntry> entries, List<AuditedHead> heads) {
+  /**
+   * @param log the exchange log, to read each receipted entry from
+   */
+  static CheckResult run(List<Path> folders, FramedLog log, List<AuditedHead> heads) {
     if (folders.isEmpty()) {
       return CheckResult.skipped(
           NAME, "no --receipts folder given (a site keeps them in its state-dir/receipts)");
     }
-    Map<Long, LogEntry> byIndex = new HashMap<>();
-    entries.forEach(e -> byIndex.put(e.index(), e.entry()));
     Set<String> logHeads = new HashSet<>();
     heads.forEach(
         h ->
@@ -68,7 +67,7 @@ final class ReceiptsCheck {
           receipts++;
           long index = Long.parseLong(fields[0]);
           LogEntry held = LogEntry.parseFrom(Base64.getDecoder().decode(fields[2]));
-          LogEntry logged = byIndex.get(index);
+          LogEntry logged = log.read(index).map(AuditedEntry::entry).orElse(null);
           if (logged == null) {
             failures.add(Finding.of(where + ": receipted entry " + index + " is not in the log"));
           } else if (!logged.equals(held)) {

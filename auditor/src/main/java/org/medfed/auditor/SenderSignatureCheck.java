@@ -10,11 +10,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
 import org.medfed.crypto.merkle.LogKeyVerifier;
@@ -48,81 +50,126 @@ import org.medfed.proto.v1.SiteRevoked;
  * authenticated entry whose {@code previous} names no earlier statement of its site fails: the site
  * was told that statement was logged, so the log lost an entry (or this one was altered).
  *
- * <p>The signatures that must be verified are verified on all cores.
+ * <p>Entries stream past once, in log order; per signed message the check keeps only what the
+ * chains need (its site, RPC, time, key and the two hashes of its statement), and reads again from
+ * the file the few entries whose signature it must verify. The statements are hashed, and the
+ * signatures that must be verified are verified, on all cores.
  */
 final class SenderSignatureCheck {
   static final String NAME = "sender-signatures";
+  private static final int NONE = -1;
+  private static final int HASHING_BATCH = 4096;
+  private static final int LINK_LONGS = MessageStatement.HASH_BYTES / Long.BYTES;
 
-  private SenderSignatureCheck() {}
+  private final X509Certificate ca;
+  private final String coordinator;
+  private final FramedLog log;
+  private final List<Finding> failures = new ArrayList<>();
+  private final Map<String, SiteKey> current = new HashMap<>();
+  private final Map<String, Map<BigInteger, long[]>> revocations = new HashMap<>();
+  private final Names sites = new Names();
+  private final Names rpcs = new Names();
+  private final Signed signed = new Signed();
+  private int certificates;
 
-  static CheckResult run(List<AuditedEntry> entries, X509Certificate ca, String coordinator) {
-    List<Finding> failures = new ArrayList<>();
-    Revocations revocations = Revocations.of(entries);
-    Map<String, SiteKey> current = new HashMap<>();
-    List<Signed> signed = new ArrayList<>();
-    int certificates = 0;
-    for (AuditedEntry audited : entries) {
-      LogEntry entry = audited.entry();
-      if (entry.hasDecision() && entry.getDecision().hasSiteCertified()) {
-        SiteCertified certified = entry.getDecision().getSiteCertified();
-        certificates++;
-        try {
-          current.put(
-              certified.getSite(),
-              certify(certified, ca, Instant.ofEpochMilli(entry.getTimeUnixMillis())));
-        } catch (GeneralSecurityException e) {
-          current.remove(certified.getSite());
-          failures.add(
-              audited.finding(
-                  "the certificate logged for site \""
-                      + certified.getSite()
-                      + "\" is refused: "
-                      + e.getMessage()));
-        }
-        continue;
+  /**
+   * @param log the file the entries come from, to read again those whose signature is verified
+   */
+  SenderSignatureCheck(X509Certificate ca, String coordinator, FramedLog log) {
+    this.ca = ca;
+    this.coordinator = coordinator;
+    this.log = log;
+  }
+
+  /** Takes the log's next entry (entries come in log order). */
+  void accept(AuditedEntry audited) {
+    LogEntry entry = audited.entry();
+    if (entry.hasDecision()) {
+      if (entry.getDecision().hasSiteCertified()) {
+        certified(audited, entry.getDecision().getSiteCertified());
+      } else if (entry.getDecision().hasSiteRevoked()) {
+        revoked(audited, entry.getDecision().getSiteRevoked());
       }
-      if (!entry.hasMessage() || entry.getMessage().getSender().equals(coordinator)) {
-        continue;
-      }
-      ExchangedMessage message = entry.getMessage();
-      if (message.getSenderSignature().isEmpty()) {
-        if (message.getOutcome().equals("accepted")) {
-          failures.add(
-              audited.finding(
-                  message.getRpc() + " from " + message.getSender() + " is accepted but unsigned"));
-        }
-        continue;
-      }
-      if (message.getPayloadSha256().size() != MessageStatement.HASH_BYTES
-          || message.getPreviousStatementSha256().size() != MessageStatement.HASH_BYTES
-          || message.getRpc().indexOf('\n') >= 0) {
-        failures.add(
-            audited.finding(
-                message.getRpc()
-                    + " from "
-                    + message.getSender()
-                    + " is signed, but its payload digest and previous statement are not the two"
-                    + " 32-byte hashes of a medfed-message-v2 statement"));
-        continue;
-      }
-      SiteKey key = current.get(message.getSender());
-      if (key == null) {
-        failures.add(
-            audited.finding(
-                message.getRpc()
-                    + " from "
-                    + message.getSender()
-                    + " is signed, but no valid certificate of that site was logged before it"));
-      }
-      signed.add(
-          new Signed(
-              audited,
-              key,
-              key != null && !revocations.before(message.getSender(), key.serial(), audited)));
+      return;
     }
-    Chains chains = new Chains(signed);
-    failures.addAll(chains.authenticate());
-    failures.sort(Comparator.comparing(f -> f.entryIndex() == null ? -1 : f.entryIndex()));
+    if (!entry.hasMessage() || entry.getMessage().getSender().equals(coordinator)) {
+      return;
+    }
+    ExchangedMessage message = entry.getMessage();
+    if (message.getSenderSignature().isEmpty()) {
+      if (message.getOutcome().equals("accepted")) {
+        failures.add(
+            audited.finding(
+                message.getRpc() + " from " + message.getSender() + " is accepted but unsigned"));
+      }
+      return;
+    }
+    if (message.getPayloadSha256().size() != MessageStatement.HASH_BYTES
+        || message.getPreviousStatementSha256().size() != MessageStatement.HASH_BYTES
+        || message.getRpc().indexOf('\n') >= 0) {
+      failures.add(
+          audited.finding(
+              message.getRpc()
+                  + " from "
+                  + message.getSender()
+                  + " is signed, but its payload digest and previous statement are not the two"
+                  + " 32-byte hashes of a medfed-message-v2 statement"));
+      return;
+    }
+    SiteKey key = current.get(message.getSender());
+    if (key == null) {
+      failures.add(
+          audited.finding(
+              message.getRpc()
+                  + " from "
+                  + message.getSender()
+                  + " is signed, but no valid certificate of that site was logged before it"));
+    }
+    signed.add(audited, sites.id(message.getSender()), rpcs.id(message.getRpc()), key);
+  }
+
+  private void certified(AuditedEntry audited, SiteCertified certified) {
+    certificates++;
+    try {
+      current.put(
+          certified.getSite(),
+          certify(certified, ca, Instant.ofEpochMilli(audited.entry().getTimeUnixMillis())));
+    } catch (GeneralSecurityException e) {
+      current.remove(certified.getSite());
+      failures.add(
+          audited.finding(
+              "the certificate logged for site \""
+                  + certified.getSite()
+                  + "\" is refused: "
+                  + e.getMessage()));
+    }
+  }
+
+  /**
+   * Notes when a certificate was revoked, by site and serial: the entry index and the date the CA
+   * gave it. A certificate counts as revoked for an entry from whichever is first.
+   */
+  private void revoked(AuditedEntry audited, SiteRevoked revoked) {
+    BigInteger serial;
+    try {
+      serial = new BigInteger(revoked.getCertificateSerial(), 16);
+    } catch (NumberFormatException e) {
+      return; // the protocol check reports a malformed serial
+    }
+    revocations
+        .computeIfAbsent(revoked.getSite(), s -> new HashMap<>())
+        .merge(
+            serial,
+            new long[] {audited.index(), revoked.getRevokedAtUnixMillis()},
+            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.min(a[1], b[1])});
+  }
+
+  /** The result, once every entry has been accepted. */
+  CheckResult result() {
+    Chains chains = new Chains();
+    List<Finding> all = new ArrayList<>(failures);
+    all.addAll(chains.authenticate());
+    all.sort(Comparator.comparing(f -> f.entryIndex() == null ? -1 : f.entryIndex()));
     return CheckResult.of(
         NAME,
         chains.direct
@@ -134,7 +181,7 @@ final class SenderSignatureCheck {
             + " by a later signature of their site's chain; "
             + certificates
             + " site certificates checked against the consortium CA",
-        failures,
+        all,
         List.of());
   }
 
@@ -158,47 +205,94 @@ final class SenderSignatureCheck {
   /** A site's certificate as the log recorded it: its verifier and serial number. */
   private record SiteKey(Verifier verifier, BigInteger serial) {}
 
-  /** A signed site message: its entry, the key it must verify under, whether it may vouch. */
-  private record Signed(AuditedEntry audited, SiteKey key, boolean mayVouch) {
-    ExchangedMessage message() {
-      return audited.entry().getMessage();
+  /** Small numbers for the few distinct strings a million entries repeat. */
+  private static final class Names {
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<String> names = new ArrayList<>();
+
+    int id(String name) {
+      Integer id = ids.get(name);
+      if (id == null) {
+        id = names.size();
+        ids.put(name, id);
+        names.add(name);
+      }
+      return id;
     }
 
-    String site() {
-      return message().getSender();
+    String name(int id) {
+      return names.get(id);
+    }
+  }
+
+  /**
+   * The signed site messages, in log order, as columns: entry index and offset, site, RPC, time,
+   * key, and the payload digest and previous link of the statement.
+   */
+  private static final class Signed {
+    private int size;
+    private int[] index = new int[1024];
+    private long[] offset = new long[1024];
+    private int[] site = new int[1024];
+    private int[] rpc = new int[1024];
+    private long[] time = new long[1024];
+    private SiteKey[] key = new SiteKey[1024];
+    private byte[] payload = new byte[1024 * MessageStatement.HASH_BYTES];
+    private byte[] previous = new byte[1024 * MessageStatement.HASH_BYTES];
+
+    void add(AuditedEntry audited, int siteId, int rpcId, SiteKey siteKey) {
+      if (size == index.length) {
+        int grown = 2 * size;
+        index = Arrays.copyOf(index, grown);
+        offset = Arrays.copyOf(offset, grown);
+        site = Arrays.copyOf(site, grown);
+        rpc = Arrays.copyOf(rpc, grown);
+        time = Arrays.copyOf(time, grown);
+        key = Arrays.copyOf(key, grown);
+        payload = Arrays.copyOf(payload, grown * MessageStatement.HASH_BYTES);
+        previous = Arrays.copyOf(previous, grown * MessageStatement.HASH_BYTES);
+      }
+      ExchangedMessage message = audited.entry().getMessage();
+      index[size] = Math.toIntExact(audited.index());
+      offset[size] = audited.offset();
+      site[size] = siteId;
+      rpc[size] = rpcId;
+      time[size] = audited.entry().getTimeUnixMillis();
+      key[size] = siteKey;
+      message.getPayloadSha256().copyTo(payload, size * MessageStatement.HASH_BYTES);
+      message.getPreviousStatementSha256().copyTo(previous, size * MessageStatement.HASH_BYTES);
+      size++;
     }
 
-    byte[] statement() {
-      return MessageStatement.of(
-          message().getRpc(),
-          message().getPayloadSha256().toByteArray(),
-          message().getPreviousStatementSha256().toByteArray());
+    byte[] payload(int i) {
+      int at = i * MessageStatement.HASH_BYTES;
+      return Arrays.copyOfRange(payload, at, at + MessageStatement.HASH_BYTES);
     }
 
-    boolean verify() {
-      return key.verifier().verify(message().getSenderSignature().toByteArray(), statement());
+    byte[] previous(int i) {
+      int at = i * MessageStatement.HASH_BYTES;
+      return Arrays.copyOfRange(previous, at, at + MessageStatement.HASH_BYTES);
+    }
+
+    Finding finding(int i, String message) {
+      return Finding.atEntry(message, index[i], offset[i]);
     }
   }
 
   /** The sites' hash chains over the signed messages, in log order. */
-  private static final class Chains {
-    private static final Link NO_PREVIOUS = Link.of(MessageStatement.noPrevious());
-    private static final int NONE = -1;
-    private static final int HASHING_BATCH = 4096;
-
-    private final List<Signed> signed;
-    private final Link[] previous;
+  private final class Chains {
+    private final int n = signed.size;
+    // Each message's statement link and previous link, 4 longs each.
+    private final long[] self = new long[n * LINK_LONGS];
+    private final long[] previous = new long[n * LINK_LONGS];
     // The latest earlier message of the same site whose statement previous[i] names, or NONE.
-    private final int[] named;
-    private final Boolean[] verified;
+    private final int[] named = new int[n];
+    private final boolean[] mayVouch = new boolean[n];
+    private final Boolean[] verified = new Boolean[n];
     private int direct;
     private int byChain;
 
-    Chains(List<Signed> signed) {
-      this.signed = signed;
-      int n = signed.size();
-      Link[] self = new Link[n];
-      previous = new Link[n];
+    Chains() {
       // A SHA-256 per message: independent, so on all cores, one digest object per batch.
       IntStream.range(0, (n + HASHING_BATCH - 1) / HASHING_BATCH)
           .parallel()
@@ -208,43 +302,74 @@ final class SenderSignatureCheck {
                 for (int i = batch * HASHING_BATCH;
                     i < Math.min(n, (batch + 1) * HASHING_BATCH);
                     i++) {
-                  self[i] = Link.of(sha256.digest(signed.get(i).statement()));
-                  previous[i] =
-                      Link.of(signed.get(i).message().getPreviousStatementSha256().toByteArray());
+                  put(self, i, sha256.digest(statement(i)));
+                  put(previous, i, signed.previous(i));
                 }
               });
-      named = new int[n];
-      verified = new Boolean[n];
+      for (int i = 0; i < n; i++) {
+        SiteKey key = signed.key[i];
+        mayVouch[i] = key != null && !revokedBefore(i, key.serial());
+      }
       // Almost every message names its site's message just before it, so an index of every
       // statement is built only at the first one that does not (a fork, or a gap).
-      Map<String, Integer> latestOfSite = new HashMap<>();
-      Map<String, Map<Link, Integer>> statements = null;
+      int[] latestOfSite = new int[sites.names.size()];
+      Arrays.fill(latestOfSite, NONE);
+      Map<Integer, Map<Link, Integer>> statements = null;
       for (int i = 0; i < n; i++) {
-        String site = signed.get(i).site();
-        Integer latest = latestOfSite.put(site, i);
-        if (previous[i].equals(NO_PREVIOUS)) {
+        int site = signed.site[i];
+        int latest = latestOfSite[site];
+        latestOfSite[site] = i;
+        if (isZero(previous, i)) {
           named[i] = NONE;
-        } else if (latest != null && self[latest].equals(previous[i])) {
+        } else if (latest != NONE
+            && Arrays.equals(
+                self,
+                latest * LINK_LONGS,
+                (latest + 1) * LINK_LONGS,
+                previous,
+                i * LINK_LONGS,
+                (i + 1) * LINK_LONGS)) {
           named[i] = latest;
         } else {
           if (statements == null) {
-            statements = index(self, i);
+            statements = index(i);
           }
-          named[i] = statements.getOrDefault(site, Map.of()).getOrDefault(previous[i], NONE);
+          named[i] =
+              statements.getOrDefault(site, Map.of()).getOrDefault(Link.at(previous, i), NONE);
         }
         if (statements != null) {
-          statements.computeIfAbsent(site, s -> new HashMap<>()).put(self[i], i);
+          statements.computeIfAbsent(site, s -> new HashMap<>()).put(Link.at(self, i), i);
         }
       }
     }
 
+    private byte[] statement(int i) {
+      return MessageStatement.of(rpcs.name(signed.rpc[i]), signed.payload(i), signed.previous(i));
+    }
+
+    /** Whether the certificate {@code serial} of message i's site was revoked before it. */
+    private boolean revokedBefore(int i, BigInteger serial) {
+      long[] revoked = revocations.getOrDefault(sites.name(signed.site[i]), Map.of()).get(serial);
+      return revoked != null && (revoked[0] < signed.index[i] || revoked[1] <= signed.time[i]);
+    }
+
     /** Each site's statements among the first {@code count} messages, by link: the latest one. */
-    private Map<String, Map<Link, Integer>> index(Link[] self, int count) {
-      Map<String, Map<Link, Integer>> statements = new HashMap<>();
+    private Map<Integer, Map<Link, Integer>> index(int count) {
+      Map<Integer, Map<Link, Integer>> statements = new HashMap<>();
       for (int j = 0; j < count; j++) {
-        statements.computeIfAbsent(signed.get(j).site(), s -> new HashMap<>()).put(self[j], j);
+        statements.computeIfAbsent(signed.site[j], s -> new HashMap<>()).put(Link.at(self, j), j);
       }
       return statements;
+    }
+
+    /** Whether message i's own signature verifies; reads its entry again for the signature. */
+    private boolean verify(int i) {
+      Optional<AuditedEntry> entry = log.read(signed.index[i]);
+      if (entry.isEmpty()) {
+        return false;
+      }
+      byte[] signature = entry.get().entry().getMessage().getSenderSignature().toByteArray();
+      return signed.key[i].verifier().verify(signature, statement(i));
     }
 
     /** Authenticates every signed message and returns the failures. */
@@ -254,37 +379,36 @@ final class SenderSignatureCheck {
       // in line only what an invalid signature left without a voucher (only in a failing log).
       List<Integer> pending = new ArrayList<>();
       walk(pending);
-      pending.parallelStream().forEach(i -> verified[i] = signed.get(i).verify());
+      pending.parallelStream().forEach(i -> verified[i] = verify(i));
       boolean[] authenticated = walk(null);
-      List<Finding> failures = new ArrayList<>();
-      for (int i = 0; i < signed.size(); i++) {
-        Signed message = signed.get(i);
-        if (message.key() != null && !authenticated[i]) {
-          failures.add(
-              message
-                  .audited()
-                  .finding(
-                      message.message().getRpc()
-                          + " from "
-                          + message.site()
-                          + ": the signature does not match its statement under the site's"
-                          + " certificate, and no later authenticated message of the site names"
-                          + " it as previous"));
-        } else if (authenticated[i] && named[i] == NONE && !previous[i].equals(NO_PREVIOUS)) {
-          failures.add(
-              message
-                  .audited()
-                  .finding(
-                      message.message().getRpc()
-                          + " from "
-                          + message.site()
-                          + " names as previous the statement "
-                          + previous[i].prefix()
-                          + "…, which no earlier message of the site in the log has: an entry the"
-                          + " site was told is logged is missing, or was altered"));
+      List<Finding> found = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String rpc = rpcs.name(signed.rpc[i]);
+        String site = sites.name(signed.site[i]);
+        if (signed.key[i] != null && !authenticated[i]) {
+          found.add(
+              signed.finding(
+                  i,
+                  rpc
+                      + " from "
+                      + site
+                      + ": the signature does not match its statement under the site's"
+                      + " certificate, and no later authenticated message of the site names"
+                      + " it as previous"));
+        } else if (authenticated[i] && named[i] == NONE && !isZero(previous, i)) {
+          found.add(
+              signed.finding(
+                  i,
+                  rpc
+                      + " from "
+                      + site
+                      + " names as previous the statement "
+                      + HexFormat.of().toHexDigits(previous[i * LINK_LONGS])
+                      + "…, which no earlier message of the site in the log has: an entry the"
+                      + " site was told is logged is missing, or was altered"));
         }
       }
-      return failures;
+      return found;
     }
 
     /**
@@ -294,14 +418,12 @@ final class SenderSignatureCheck {
      * valid; without, verifies any left in line and counts.
      */
     private boolean[] walk(List<Integer> pending) {
-      int n = signed.size();
       boolean[] authenticated = new boolean[n];
       boolean[] vouched = new boolean[n];
       direct = 0;
       byChain = 0;
       for (int i = n - 1; i >= 0; i--) {
-        Signed message = signed.get(i);
-        if (message.key() == null) {
+        if (signed.key[i] == null) {
           continue;
         }
         boolean ok;
@@ -315,12 +437,12 @@ final class SenderSignatureCheck {
           pending.add(i);
           ok = true;
         } else {
-          verified[i] = message.verify();
+          verified[i] = verify(i);
           ok = verified[i];
           direct += ok ? 1 : 0;
         }
         authenticated[i] = ok;
-        if (ok && message.mayVouch() && named[i] != NONE) {
+        if (ok && mayVouch[i] && named[i] != NONE) {
           // An earlier message with the very same statement (a resend) is not vouched for: its
           // own signature is verified instead, which costs one verification and is never weaker.
           vouched[named[i]] = true;
@@ -328,68 +450,43 @@ final class SenderSignatureCheck {
       }
       return authenticated;
     }
+  }
 
-    private static MessageDigest sha256() {
-      try {
-        return MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every Java platform must provide SHA-256", e);
+  private static void put(long[] links, int i, byte[] hash) {
+    ByteBuffer buffer = ByteBuffer.wrap(hash);
+    for (int k = 0; k < LINK_LONGS; k++) {
+      links[i * LINK_LONGS + k] = buffer.getLong();
+    }
+  }
+
+  private static boolean isZero(long[] links, int i) {
+    for (int k = 0; k < LINK_LONGS; k++) {
+      if (links[i * LINK_LONGS + k] != 0) {
+        return false;
       }
+    }
+    return true;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
     }
   }
 
   /** A 32-byte hash as a map key. */
   private record Link(long a, long b, long c, long d) {
-    static Link of(byte[] hash) {
-      ByteBuffer buffer = ByteBuffer.wrap(hash);
-      return new Link(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong());
-    }
-
-    String prefix() {
-      return HexFormat.of().toHexDigits(a);
+    static Link at(long[] links, int i) {
+      int at = i * LINK_LONGS;
+      return new Link(links[at], links[at + 1], links[at + 2], links[at + 3]);
     }
 
     @Override
     public int hashCode() {
       // SHA-256 output: any 32 of its bits are uniformly distributed.
       return (int) a;
-    }
-  }
-
-  /**
-   * The revocations the log records, by site and serial: when each was logged (entry index) and the
-   * date the CA gave it. A certificate counts as revoked for an entry from whichever is first.
-   */
-  private record Revocations(Map<String, Map<BigInteger, long[]>> bySite) {
-    static Revocations of(List<AuditedEntry> entries) {
-      Map<String, Map<BigInteger, long[]>> bySite = new HashMap<>();
-      for (AuditedEntry audited : entries) {
-        LogEntry entry = audited.entry();
-        if (!entry.hasDecision() || !entry.getDecision().hasSiteRevoked()) {
-          continue;
-        }
-        SiteRevoked revoked = entry.getDecision().getSiteRevoked();
-        BigInteger serial;
-        try {
-          serial = new BigInteger(revoked.getCertificateSerial(), 16);
-        } catch (NumberFormatException e) {
-          continue; // the protocol check reports a malformed serial
-        }
-        bySite
-            .computeIfAbsent(revoked.getSite(), s -> new HashMap<>())
-            .merge(
-                serial,
-                new long[] {audited.index(), revoked.getRevokedAtUnixMillis()},
-                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.min(a[1], b[1])});
-      }
-      return new Revocations(bySite);
-    }
-
-    /** Whether the site's certificate {@code serial} was revoked before {@code audited}. */
-    boolean before(String site, BigInteger serial, AuditedEntry audited) {
-      long[] revoked = bySite.getOrDefault(site, Map.of()).get(serial);
-      return revoked != null
-          && (revoked[0] < audited.index() || revoked[1] <= audited.entry().getTimeUnixMillis());
     }
   }
 }

@@ -82,8 +82,15 @@ final class TreeHeadCheck {
   /**
    * Runs the check over the heads of {@code plan}; {@code tree} has been given every entry after
    * {@link Plan#request}.
+   *
+   * @param signatureValid from {@link #verifySignatures}, with this identity's key or the one it
+   *     had before the rest of the log withdrew the trust
    */
-  static CheckResult run(Plan plan, StreamingMerkleTree tree, IdentityCheck.Result identity) {
+  static CheckResult run(
+      Plan plan,
+      StreamingMerkleTree tree,
+      IdentityCheck.Result identity,
+      boolean[] signatureValid) {
     List<AuditedHead> heads = plan.heads;
     List<Finding> failures = new ArrayList<>();
     List<Finding> warnings = new ArrayList<>();
@@ -102,7 +109,6 @@ final class TreeHeadCheck {
                   + entries
                   + " entries is authenticated"));
     }
-    boolean[] signatureValid = verifySignatures(heads, plan, identity);
     Checkpoint previous = null;
     long previousIndex = -1;
     long matching = 0;
@@ -298,10 +304,11 @@ final class TreeHeadCheck {
   /**
    * Whether each head's signature verifies with the coordinator's key, checked in parallel (the
    * key's verifier is thread-safe); false for heads that are not canonical checkpoints or when the
-   * coordinator's identity is not trusted (those are reported on their own).
+   * coordinator's identity is not trusted (those are reported on their own). Needs only the log's
+   * first entry, so it runs while the rest of the log is read.
    */
-  private static boolean[] verifySignatures(
-      List<AuditedHead> heads, Plan plan, IdentityCheck.Result identity) {
+  static boolean[] verifySignatures(Plan plan, IdentityCheck.Result identity) {
+    List<AuditedHead> heads = plan.heads;
     boolean[] valid = new boolean[heads.size()];
     if (!identity.trusted()) {
       return valid;

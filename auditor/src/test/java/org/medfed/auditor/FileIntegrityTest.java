@@ -3,9 +3,12 @@ package org.medfed.auditor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.UnknownFieldSet;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.medfed.proto.v1.ExchangedMessage;
+import org.medfed.proto.v1.LogEntry;
 
 /** The independent reader of the record format reports damage with its record and byte offset. */
 class FileIntegrityTest {
@@ -107,6 +110,42 @@ class FileIntegrityTest {
     Finding failure = onlyFailure(integrity(TestLogs.frame(entries), heads));
 
     assertTrue(failure.message().contains("not in the canonical"), failure.message());
+  }
+
+  @Test
+  void unknownFieldInsideANestedMessageIsNotCanonical() {
+    // Re-encoding keeps unknown fields, so only the schema walk can tell this from the original.
+    assertNotCanonical(
+        UnknownFieldSet.Field.newBuilder().addVarint(1).build(), 99, "an unknown field number");
+  }
+
+  @Test
+  void knownFieldNumberWithAnotherWireTypeIsNotCanonical() {
+    // Field 1 of ExchangedMessage is a string; as a fixed32 the parser keeps it as unknown.
+    assertNotCanonical(
+        UnknownFieldSet.Field.newBuilder().addFixed32(7).build(), 1, "a mistyped known field");
+  }
+
+  /** Entry 5 rebuilt with {@code field} hidden inside its first nested message. */
+  private void assertNotCanonical(UnknownFieldSet.Field field, int number, String what) {
+    List<byte[]> entries = new java.util.ArrayList<>(TestLogs.payloads(log));
+    int index =
+        java.util.stream.IntStream.range(1, entries.size())
+            .filter(i -> TestLogs.parseEntry(entries.get(i)).hasMessage())
+            .findFirst()
+            .orElseThrow();
+    LogEntry entry = TestLogs.parseEntry(entries.get(index));
+    ExchangedMessage hiding =
+        entry.getMessage().toBuilder()
+            .setUnknownFields(UnknownFieldSet.newBuilder().addField(number, field).build())
+            .build();
+    entries.set(
+        index, CanonicalDecoder.deterministic(entry.toBuilder().setMessage(hiding).build()));
+
+    Finding failure = onlyFailure(integrity(TestLogs.frame(entries), heads));
+
+    assertTrue(failure.message().contains("not in the canonical"), what + ": " + failure.message());
+    assertEquals((long) index, failure.entryIndex());
   }
 
   @Test

@@ -202,7 +202,7 @@ class FixtureMutationTest {
         LogEntry original = TestLogs.parseEntry(entries.get(from));
         long shift = (1 + random.nextInt(1_000_000)) * (random.nextBoolean() ? 1L : -1L);
         byte[] foreign =
-            LogAuditor.deterministic(
+            CanonicalDecoder.deterministic(
                 original.toBuilder()
                     .setTimeUnixMillis(original.getTimeUnixMillis() + shift)
                     .build());

@@ -121,7 +121,8 @@ final class TestLogs {
     long time = parseEntry(entries.getLast()).getTimeUnixMillis();
     for (LogEntry copy : sent.subList(sent.size() - count, sent.size())) {
       time += 1000;
-      extended.add(LogAuditor.deterministic(copy.toBuilder().setTimeUnixMillis(time).build()));
+      extended.add(
+          CanonicalDecoder.deterministic(copy.toBuilder().setTimeUnixMillis(time).build()));
     }
     return extended;
   }
@@ -240,7 +241,7 @@ final class TestLogs {
 
   static List<byte[]> serialise(List<LogEntry> entries) {
     List<byte[]> payloads = new ArrayList<>();
-    entries.forEach(e -> payloads.add(LogAuditor.deterministic(e)));
+    entries.forEach(e -> payloads.add(CanonicalDecoder.deterministic(e)));
     return payloads;
   }
 

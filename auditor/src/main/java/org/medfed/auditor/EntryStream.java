@@ -1,0 +1,148 @@
+package org.medfed.auditor;
+
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.proto.v1.LogEntry;
+
+/**
+ * Hands the framed entries of an exchange log to the checks once, in log order, a slice at a time:
+ * slices are hashed (RFC 9162 leaf hashes) and decoded on all cores a few slices ahead of the
+ * checks, and each slice is dropped once the checks have seen it. The checks keep what they need,
+ * so a log of millions of entries is never held decoded all at once.
+ */
+final class EntryStream implements AutoCloseable {
+  private static final int SLICE = 4096;
+  private static final byte[] LEAF_PREFIX = {0x00};
+
+  /** A run of consecutive records: their leaf hashes, the entries that decoded, and why not. */
+  record Slice(byte[] leafHashes, List<AuditedEntry> entries, List<Finding> failures) {
+    int records() {
+      return leafHashes.length / 32;
+    }
+
+    byte[] leafHash(int record) {
+      return Arrays.copyOfRange(leafHashes, record * 32, record * 32 + 32);
+    }
+  }
+
+  private final FramedLog log;
+  private final int slices;
+  private final ExecutorService pool;
+  private final ArrayDeque<Future<Slice>> window = new ArrayDeque<>();
+  private int next;
+
+  private EntryStream(FramedLog log) {
+    this.log = log;
+    this.slices = (log.count() + SLICE - 1) / SLICE;
+    int threads = Runtime.getRuntime().availableProcessors();
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            runnable -> Thread.ofPlatform().daemon().name("audit-read").unstarted(runnable));
+    for (int ahead = 2 * threads + 1; next < Math.min(slices, ahead); ) {
+      submitNext();
+    }
+  }
+
+  /**
+   * Starts hashing and decoding the first slices of {@code log} on all cores, while the caller
+   * prepares the checks.
+   */
+  static EntryStream start(FramedLog log) {
+    return new EntryStream(log);
+  }
+
+  /** Gives {@code checks} every slice in order, on the calling thread. */
+  void forEach(Consumer<Slice> checks) {
+    while (!window.isEmpty()) {
+      Slice slice = take(window.poll());
+      if (next < slices) {
+        submitNext();
+      }
+      checks.accept(slice);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+
+  private void submitNext() {
+    int slice = next++;
+    window.add(pool.submit(() -> slice(log, slice)));
+  }
+
+  private static Slice take(Future<Slice> slice) {
+    try {
+      return slice.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the log", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static Slice slice(FramedLog log, int slice) {
+    MessageDigest sha256 = sha256();
+    CanonicalDecoder decoder = new CanonicalDecoder();
+    byte[] file = log.file();
+    int start = slice * SLICE;
+    int end = Math.min(log.count(), start + SLICE);
+    byte[] leafHashes = new byte[(end - start) * 32];
+    List<AuditedEntry> entries = new ArrayList<>(end - start);
+    List<Finding> failures = new ArrayList<>();
+    for (int i = start; i < end; i++) {
+      int from = log.from(i);
+      int length = log.length(i);
+      sha256.update(LEAF_PREFIX);
+      sha256.update(file, from, length);
+      try {
+        sha256.digest(leafHashes, (i - start) * 32, 32);
+      } catch (DigestException e) {
+        throw new IllegalStateException("a 32-byte slot holds a SHA-256 digest", e);
+      }
+      long offset = log.offset(i);
+      int index = i;
+      decoder
+          .decode(
+              file,
+              from,
+              length,
+              index,
+              offset,
+              LogEntry.parser(),
+              "LogEntry",
+              LogFiles.EXCHANGE_LOG,
+              failures)
+          .ifPresent(entry -> entries.add(new AuditedEntry(index, offset, entry)));
+    }
+    return new Slice(leafHashes, entries, failures);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+  }
+}
