@@ -17,14 +17,16 @@ import java.util.Optional;
 /**
  * Decodes log records and insists that each is exactly the deterministic encoding of what it
  * decodes to, with no unknown fields: the writer serialises deterministically, so any other byte
- * string that happens to parse was not written by it. Not thread-safe: one per thread, since it
- * reuses one buffer for the re-encodings.
+ * string that happens to parse was not written by it. A {@link CanonicalWalk} over the bytes
+ * recognises almost every record; re-encoding decides the rest. Not thread-safe: one per thread,
+ * since it reuses one buffer for the re-encodings.
  *
  * <p>Bytes fields alias the file instead of being copied: the auditor holds the whole file anyway
  * and never changes it.
  */
 final class CanonicalDecoder {
   private final Map<Descriptor, Schema> schemas = new HashMap<>();
+  private final CanonicalWalk walk = new CanonicalWalk();
   private byte[] encoded = new byte[256];
 
   /**
@@ -55,8 +57,11 @@ final class CanonicalDecoder {
               offset));
       return Optional.empty();
     }
-    if (!encodesTo(message, file, from, length)
-        || hasUnknownFields(message.getDescriptorForType(), file, from, from + length)) {
+    // The walk recognises what the writer writes; what it does not recognise is judged by
+    // re-encoding, the authority, so that the walk can never be the reason a record fails.
+    if (!walk.isCanonical(message.getDescriptorForType(), file, from, from + length)
+        && (!encodesTo(message, file, from, length)
+            || hasUnknownFields(message.getDescriptorForType(), file, from, from + length))) {
       failures.add(
           Finding.atOffset(
               "record "

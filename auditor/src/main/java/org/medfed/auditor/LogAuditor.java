@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,12 +50,17 @@ public final class LogAuditor {
   public static AuditReport verify(
       Path directory, X509Certificate consortiumCa, List<Path> receipts) throws IOException {
     Objects.requireNonNull(directory, "directory");
-    byte[] log = Files.readAllBytes(directory.resolve(LogFiles.EXCHANGE_LOG));
+    Objects.requireNonNull(consortiumCa, "consortiumCa");
+    Path logFile = directory.resolve(LogFiles.EXCHANGE_LOG);
     byte[] heads = Files.readAllBytes(directory.resolve(LogFiles.TREE_HEADS));
+    // Reading a large log takes a while: meanwhile the tree heads are decoded, and the log's
+    // first entry, read on its own, names and verifies its keeper.
+    Start start = Start.begin(heads, LogFiles.readPrefix(logFile), consortiumCa);
+    byte[] log = Files.readAllBytes(logFile);
     return verify(
         directory.toString(),
         log,
-        heads,
+        start,
         consortiumCa,
         new RetainedPayloads(directory.resolve("contributions")),
         receipts);
@@ -73,17 +79,31 @@ public final class LogAuditor {
       X509Certificate consortiumCa,
       RetainedPayloads retained,
       List<Path> receipts) {
-    Objects.requireNonNull(source, "source");
     Objects.requireNonNull(exchangeLog, "exchangeLog");
     Objects.requireNonNull(treeHeads, "treeHeads");
     Objects.requireNonNull(consortiumCa, "consortiumCa");
-    // The tree heads (a few thousand small records) are decoded while the exchange log's framing
-    // and CRCs are checked: they say which tree sizes the single pass over the entries must hash.
-    CompletableFuture<Heads> headsRead = CompletableFuture.supplyAsync(() -> Heads.read(treeHeads));
+    return verify(
+        source,
+        exchangeLog,
+        Start.begin(treeHeads, exchangeLog, consortiumCa),
+        consortiumCa,
+        retained,
+        receipts);
+  }
+
+  private static AuditReport verify(
+      String source,
+      byte[] exchangeLog,
+      Start start,
+      X509Certificate consortiumCa,
+      RetainedPayloads retained,
+      List<Path> receipts) {
+    Objects.requireNonNull(source, "source");
     FramedLog log = new FramedLog(exchangeLog);
     LogFiles.Scanned logFile = LogFiles.scan(LogFiles.EXCHANGE_LOG, exchangeLog, log);
     try (EntryStream stream = EntryStream.start(log)) {
-      return verify(source, consortiumCa, retained, receipts, log, logFile, headsRead, stream);
+      return verify(
+          source, consortiumCa, retained, receipts, log, logFile, start.confirmed(log), stream);
     }
   }
 
@@ -94,21 +114,19 @@ public final class LogAuditor {
       List<Path> receipts,
       FramedLog log,
       LogFiles.Scanned logFile,
-      CompletableFuture<Heads> headsRead,
+      Start start,
       EntryStream stream) {
-    // The first entry names the coordinator. Verifying that claim (and the tree heads with its key)
-    // takes a while, so it runs while the entries stream past the checks that need only the name.
-    Optional<AuditedEntry> first = log.read(0);
-    IdentityCheck.Claim keeper = IdentityCheck.Claim.of(first);
-    CompletableFuture<IdentityCheck.Result> verifiedOpening =
-        CompletableFuture.supplyAsync(() -> IdentityCheck.run(first, consortiumCa));
+    CompletableFuture<IdentityCheck.Result> verifiedOpening = start.identity();
     CompletableFuture<boolean[]> headSignatures =
-        headsRead.thenCombineAsync(
-            verifiedOpening,
-            (heads, opening) -> TreeHeadCheck.verifySignatures(heads.plan(), opening));
-    Heads heads = joined(headsRead);
+        start
+            .heads()
+            .thenCombineAsync(
+                verifiedOpening,
+                (heads, opening) -> TreeHeadCheck.verifySignatures(heads.plan(), opening));
+    Heads heads = joined(start.heads());
     StreamingMerkleTree tree = new StreamingMerkleTree();
     heads.plan().request(tree, LogFiles.maxRecords(log.file().length));
+    IdentityCheck.Claim keeper = joined(start.claim());
     ProtocolCheck protocol = new ProtocolCheck(keeper);
     SenderSignatureCheck senders =
         new SenderSignatureCheck(consortiumCa, keeper.coordinatorName(), log);
@@ -210,6 +228,80 @@ public final class LogAuditor {
 
   /** A tree-head record that decoded. */
   record AuditedHead(LogFiles.Record record, SignedTreeHead head) {}
+
+  /**
+   * What the audit starts on before the whole log has been read, each on its own thread: decoding
+   * the tree heads, and, from the log's first record, who keeps the log (which the protocol and
+   * signature checks need from the first entry on) and the verification of that claim.
+   */
+  private record Start(
+      X509Certificate ca,
+      Optional<LogFiles.Record> first,
+      CompletableFuture<Heads> heads,
+      CompletableFuture<IdentityCheck.Claim> claim,
+      CompletableFuture<IdentityCheck.Result> identity) {
+
+    /**
+     * @param logPrefix the exchange log's first bytes ({@link LogFiles#readPrefix}) or all of it
+     */
+    static Start begin(byte[] treeHeads, byte[] logPrefix, X509Certificate ca) {
+      CompletableFuture<Heads> heads =
+          CompletableFuture.supplyAsync(() -> Heads.read(treeHeads), Start::ownThread);
+      return begin(LogFiles.firstRecord(logPrefix), heads, ca);
+    }
+
+    private static Start begin(
+        Optional<LogFiles.Record> first, CompletableFuture<Heads> heads, X509Certificate ca) {
+      Optional<AuditedEntry> entry =
+          first.flatMap(
+              record ->
+                  new CanonicalDecoder()
+                      .decode(
+                          record.payload(),
+                          0,
+                          record.payload().length,
+                          0,
+                          record.offset(),
+                          LogEntry.parser(),
+                          "LogEntry",
+                          LogFiles.EXCHANGE_LOG,
+                          new ArrayList<>())
+                      .map(decoded -> new AuditedEntry(0, record.offset(), decoded)));
+      return new Start(
+          ca,
+          first,
+          heads,
+          CompletableFuture.supplyAsync(() -> IdentityCheck.Claim.of(entry), Start::ownThread),
+          CompletableFuture.supplyAsync(() -> IdentityCheck.run(entry, ca), Start::ownThread));
+    }
+
+    /**
+     * This start if the whole log begins with the record it started from, else one from the whole
+     * log's first record (the file changed between the two reads).
+     */
+    Start confirmed(FramedLog log) {
+      Optional<LogFiles.Record> actual =
+          log.count() == 0
+              ? Optional.empty()
+              : Optional.of(
+                  new LogFiles.Record(
+                      0,
+                      log.offset(0),
+                      Arrays.copyOfRange(log.file(), log.from(0), log.from(0) + log.length(0))));
+      boolean same =
+          actual.isEmpty()
+              ? first.isEmpty()
+              : first.isPresent()
+                  && first.get().offset() == actual.get().offset()
+                  && Arrays.equals(first.get().payload(), actual.get().payload());
+      return same ? this : begin(actual, heads, ca);
+    }
+
+    /** Runs a start-up task on a thread of its own, beside the main thread reading the log. */
+    private static void ownThread(Runnable task) {
+      Thread.ofPlatform().daemon().name("audit-start").start(task);
+    }
+  }
 
   /** The tree-head file: its records, those that decoded, why the others did not, and the plan. */
   private record Heads(

@@ -1,7 +1,11 @@
 package org.medfed.auditor;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,6 +145,34 @@ final class LogFiles {
       position += HEADER + (int) length;
     }
     return new Scanned(records, Optional.empty(), file.length);
+  }
+
+  /** How many bytes from the start of a file always hold its first record, if it has one. */
+  static final int FIRST_RECORD_PREFIX = MAGIC.length + HEADER + MAX_RECORD;
+
+  /** The first {@link #FIRST_RECORD_PREFIX} bytes of {@code file} (all of a shorter file). */
+  static byte[] readPrefix(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(FIRST_RECORD_PREFIX);
+    }
+  }
+
+  /**
+   * The first record of a file, from its first bytes ({@link #readPrefix}, or the whole file), if
+   * it frames and passes its CRC.
+   */
+  static Optional<Record> firstRecord(byte[] file) {
+    byte[] prefix = Arrays.copyOf(file, Math.min(file.length, FIRST_RECORD_PREFIX));
+    List<Record> first = new ArrayList<>(1);
+    scan(
+        "",
+        prefix,
+        (index, offset, bytes, from, length) -> {
+          if (index == 0) {
+            first.add(new Record(index, offset, Arrays.copyOfRange(bytes, from, from + length)));
+          }
+        });
+    return first.stream().findFirst();
   }
 
   /** The most records a file of {@code length} bytes can hold (each has at least 9 bytes). */

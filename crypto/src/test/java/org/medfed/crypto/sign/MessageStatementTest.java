@@ -26,6 +26,23 @@ class MessageStatementTest {
         MessageStatement.of("ShareKeys", sha, previous));
   }
 
+  @Property
+  void aTemplateFillsTheSameBytesAsOf(
+      @ForAll @AlphaChars @StringLength(min = 1, max = 20) String rpc,
+      @ForAll @Size(64) byte[] payloads,
+      @ForAll @Size(64) byte[] previouses,
+      @ForAll boolean secondHalf) {
+    MessageStatement.Template template = new MessageStatement.Template(rpc);
+    int from = secondHalf ? 32 : 0;
+    byte[] payload = java.util.Arrays.copyOfRange(payloads, from, from + 32);
+    byte[] previous = java.util.Arrays.copyOfRange(previouses, from, from + 32);
+    template.fill(payloads, 32 - from, previouses, 32 - from); // an earlier fill is overwritten
+
+    assertArrayEquals(
+        MessageStatement.of(rpc, payload, previous),
+        template.fill(payloads, from, previouses, from));
+  }
+
   @Test
   void aFirstMessageNamesThirtyTwoZeroBytes() {
     assertArrayEquals(new byte[32], MessageStatement.noPrevious());
