@@ -14,7 +14,7 @@ entries="${2:-1000000}"
 java -cp "coordinator/target/medfed-coordinator.jar:coordinator/target/lib/*" \
   org.medfed.coordinator.exchangelog.SyntheticLogBenchmark "$dir" "$entries"
 start=$(date +%s.%N)
-java -Xmx8g -jar auditor/target/medfed-audit.jar verify --log "$dir/exchange-log" \
+java -jar auditor/target/medfed-audit.jar verify --log "$dir/exchange-log" \
   --ca "$dir/ca.crt.pem" --json "$dir/audit.json" | tail -n 12
 end=$(date +%s.%N)
 echo "audit wall seconds: $(echo "$end - $start" | bc)"

@@ -252,27 +252,32 @@ public final class LogAuditor {
 
     private static Start begin(
         Optional<LogFiles.Record> first, CompletableFuture<Heads> heads, X509Certificate ca) {
-      Optional<AuditedEntry> entry =
-          first.flatMap(
-              record ->
-                  new CanonicalDecoder()
-                      .decode(
-                          record.payload(),
-                          0,
-                          record.payload().length,
-                          0,
-                          record.offset(),
-                          LogEntry.parser(),
-                          "LogEntry",
-                          LogFiles.EXCHANGE_LOG,
-                          new ArrayList<>())
-                      .map(decoded -> new AuditedEntry(0, record.offset(), decoded)));
+      CompletableFuture<Optional<AuditedEntry>> entry =
+          CompletableFuture.supplyAsync(() -> decoded(first), Start::ownThread);
       return new Start(
           ca,
           first,
           heads,
-          CompletableFuture.supplyAsync(() -> IdentityCheck.Claim.of(entry), Start::ownThread),
-          CompletableFuture.supplyAsync(() -> IdentityCheck.run(entry, ca), Start::ownThread));
+          entry.thenApplyAsync(IdentityCheck.Claim::of, Start::ownThread),
+          entry.thenApplyAsync(decoded -> IdentityCheck.run(decoded, ca), Start::ownThread));
+    }
+
+    /** The first record as an entry, if it is a canonical LogEntry (file-integrity says if not). */
+    private static Optional<AuditedEntry> decoded(Optional<LogFiles.Record> first) {
+      return first.flatMap(
+          record ->
+              new CanonicalDecoder()
+                  .decode(
+                      record.payload(),
+                      0,
+                      record.payload().length,
+                      0,
+                      record.offset(),
+                      LogEntry.parser(),
+                      "LogEntry",
+                      LogFiles.EXCHANGE_LOG,
+                      new ArrayList<>())
+                  .map(decoded -> new AuditedEntry(0, record.offset(), decoded)));
     }
 
     /**
