@@ -17,8 +17,12 @@ import org.medfed.proto.v1.SignedTreeHead;
 
 /**
  * Verifies an exchange log directory against the consortium CA and returns a report with one result
- * per check. Checks run in order, each on whatever the earlier ones could read, so a damaged log
- * still gets as complete a report as its intact part allows.
+ * per check. Each check runs on whatever could be read, so a damaged log still gets as complete a
+ * report as its intact part allows.
+ *
+ * <p>The exchange log is read once: its entries stream through the checks in log order, a slice at
+ * a time ({@link EntryStream}), and each check keeps only what it needs, so memory grows with the
+ * sites and rounds, not with the number of entries.
  *
  * <p>The checks: {@code file-integrity}, {@code coordinator-identity}, {@code tree-heads}, {@code
  * protocol}, {@code round-openings}, {@code sender-signatures}, {@code privacy-budget} (needs the
