@@ -50,7 +50,10 @@ final class EntryStream implements AutoCloseable {
         Executors.newFixedThreadPool(
             threads,
             runnable -> Thread.ofPlatform().daemon().name("audit-read").unstarted(runnable));
-    for (int ahead = 2 * threads + 1; next < Math.min(slices, ahead); ) {
+    // Enough slices ahead that every thread has one to decode while the checks take another, and
+    // few enough that only a few thousand decoded entries are ever held.
+    int ahead = 2 * threads + 1;
+    while (next < Math.min(slices, ahead)) {
       submitNext();
     }
   }

@@ -2,10 +2,8 @@ package org.medfed.coordinator.exchangelog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +22,9 @@ import java.util.zip.CRC32C;
  * <p>Durability is batched by group commit: concurrent appenders write, then one of them fsyncs for
  * all records written so far while the others wait, so throughput grows with concurrency instead of
  * being capped by one fsync per record.
+ *
+ * <p>An appender may be interrupted (a shutdown, a cancelled call) without harming the log: the
+ * file is an {@link UninterruptibleFile}, which an interrupt cannot close for the other threads.
  */
 public final class DurableLog implements AutoCloseable {
   private static final byte[] MAGIC = "MEDFEDL1".getBytes(StandardCharsets.US_ASCII);
@@ -33,20 +34,24 @@ public final class DurableLog implements AutoCloseable {
   static final int MAX_RECORD = 1 << 20;
 
   private final Path file;
-  private final FileChannel channel;
+  private final UninterruptibleFile channel;
   private final List<Long> offsets;
   private final long cutBytes;
   private final Object writeLock = new Object();
   private final ReentrantLock syncLock = new ReentrantLock();
   private final Condition synced = syncLock.newCondition();
+  // Where the next record goes: the end of the last good record.
+  private long end;
   private volatile long written;
   private long durable;
   private boolean syncing;
 
-  private DurableLog(Path file, FileChannel channel, List<Long> offsets, long cutBytes) {
+  private DurableLog(
+      Path file, UninterruptibleFile channel, List<Long> offsets, long end, long cutBytes) {
     this.file = file;
     this.channel = channel;
     this.offsets = offsets;
+    this.end = end;
     this.cutBytes = cutBytes;
     this.written = offsets.size();
     this.durable = offsets.size();
@@ -54,12 +59,10 @@ public final class DurableLog implements AutoCloseable {
 
   /** Opens (or creates) the log, cutting a torn tail left by a crash. */
   public static DurableLog open(Path file) throws IOException {
-    FileChannel channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    UninterruptibleFile channel = UninterruptibleFile.open(file);
     try {
       if (channel.size() == 0) {
-        channel.write(ByteBuffer.wrap(MAGIC));
+        channel.write(ByteBuffer.wrap(MAGIC), 0);
         channel.force(true);
       }
       ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
@@ -74,8 +77,7 @@ public final class DurableLog implements AutoCloseable {
         channel.truncate(end);
         channel.force(true);
       }
-      channel.position(end);
-      return new DurableLog(file, channel, offsets, cut);
+      return new DurableLog(file, channel, offsets, end, cut);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -87,7 +89,8 @@ public final class DurableLog implements AutoCloseable {
    * prefix of the correct bytes (an incomplete header or payload), possibly followed by zeros that
    * the file system allocated; only that may be cut.
    */
-  private static long scan(Path file, FileChannel channel, List<Long> offsets) throws IOException {
+  private static long scan(Path file, UninterruptibleFile channel, List<Long> offsets)
+      throws IOException {
     long size = channel.size();
     long position = MAGIC.length;
     ByteBuffer header = ByteBuffer.allocate(HEADER);
@@ -120,7 +123,8 @@ public final class DurableLog implements AutoCloseable {
   }
 
   private static long tailOrCorrupt(
-      Path file, FileChannel channel, long position, long checkFrom, int index) throws IOException {
+      Path file, UninterruptibleFile channel, long position, long checkFrom, int index)
+      throws IOException {
     if (zeroFrom(channel, checkFrom)) {
       return position;
     }
@@ -135,7 +139,7 @@ public final class DurableLog implements AutoCloseable {
   }
 
   /** True when every byte from the position to the end of the file is zero. */
-  private static boolean zeroFrom(FileChannel channel, long position) throws IOException {
+  private static boolean zeroFrom(UninterruptibleFile channel, long position) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     long at = position;
     while (at < channel.size()) {
@@ -161,10 +165,9 @@ public final class DurableLog implements AutoCloseable {
     synchronized (writeLock) {
       ByteBuffer frame = ByteBuffer.allocate(HEADER + record.length);
       frame.putInt(record.length).putInt(crc(record)).put(record).flip();
-      long position = channel.position();
-      while (frame.hasRemaining()) {
-        channel.write(frame);
-      }
+      long position = end;
+      channel.write(frame, position);
+      end = position + frame.limit();
       offsets.add(position);
       index = offsets.size() - 1;
       written = index + 1;

@@ -48,6 +48,78 @@ class DurableLogTest {
   }
 
   @Test
+  void anInterruptedAppenderLeavesTheLogOpenForEveryoneElse() throws Exception {
+    // An interrupt during I/O on a FileChannel closes it for all threads: a shutdown that
+    // interrupts one appender would make the coordinator refuse every later entry.
+    Path file = dir.resolve("log");
+    try (DurableLog log = DurableLog.open(file)) {
+      log.append(record(0));
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread interrupted =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    Thread.currentThread().interrupt();
+                    try {
+                      log.append(record(1));
+                      log.read(0, 2);
+                      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+                    } catch (IOException | AssertionError e) {
+                      failure.set(e);
+                    }
+                  });
+      interrupted.join(10_000);
+
+      assertEquals(null, failure.get());
+      assertEquals(2, log.append(record(2)));
+      assertArrayEquals(record(1), log.read(1, 2).getFirst());
+    }
+    try (DurableLog reopened = DurableLog.open(file)) {
+      assertEquals(3, reopened.size());
+    }
+  }
+
+  @Test
+  void appendsSurviveReadersBeingInterruptedInTheMiddleOfTheirReads() throws Exception {
+    // Interrupts that land during another thread's I/O (not before it) close a FileChannel too;
+    // the log reopens its file and repeats the operation, so no append or read fails.
+    Path file = dir.resolve("log");
+    try (DurableLog log = DurableLog.open(file)) {
+      log.append(record(0));
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread reader =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      while (!stop.get()) {
+                        log.read(0, 1);
+                      }
+                    } catch (IOException | RuntimeException e) {
+                      failure.set(e);
+                    }
+                  });
+      long until = System.nanoTime() + 300_000_000L;
+      int appended = 1;
+      while (System.nanoTime() < until) {
+        reader.interrupt();
+        assertEquals(appended, log.append(record(appended)));
+        appended++;
+      }
+      stop.set(true);
+      reader.join(10_000);
+
+      assertEquals(null, failure.get());
+      assertEquals(appended, log.size());
+      assertArrayEquals(record(appended - 1), log.read(appended - 1, appended).getFirst());
+    }
+  }
+
+  @Test
   void tornLastRecordIsCutAndEverythingBeforeItKept() throws IOException {
     Path file = dir.resolve("log");
     try (DurableLog log = DurableLog.open(file)) {
