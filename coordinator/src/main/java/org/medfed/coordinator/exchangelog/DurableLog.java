@@ -34,7 +34,7 @@ public final class DurableLog implements AutoCloseable {
   static final int MAX_RECORD = 1 << 20;
 
   private final Path file;
-  private final UninterruptibleFile channel;
+  private final UninterruptibleFile disk;
   private final List<Long> offsets;
   private final long cutBytes;
   private final Object writeLock = new Object();
@@ -47,9 +47,9 @@ public final class DurableLog implements AutoCloseable {
   private boolean syncing;
 
   private DurableLog(
-      Path file, UninterruptibleFile channel, List<Long> offsets, long end, long cutBytes) {
+      Path file, UninterruptibleFile disk, List<Long> offsets, long end, long cutBytes) {
     this.file = file;
-    this.channel = channel;
+    this.disk = disk;
     this.offsets = offsets;
     this.end = end;
     this.cutBytes = cutBytes;
@@ -59,27 +59,27 @@ public final class DurableLog implements AutoCloseable {
 
   /** Opens (or creates) the log, cutting a torn tail left by a crash. */
   public static DurableLog open(Path file) throws IOException {
-    UninterruptibleFile channel = UninterruptibleFile.open(file);
+    UninterruptibleFile disk = UninterruptibleFile.open(file);
     try {
-      if (channel.size() == 0) {
-        channel.write(ByteBuffer.wrap(MAGIC), 0);
-        channel.force(true);
+      if (disk.size() == 0) {
+        disk.write(ByteBuffer.wrap(MAGIC), 0);
+        disk.force(true);
       }
       ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
-      channel.read(magic, 0);
+      disk.read(magic, 0);
       if (!Arrays.equals(magic.array(), MAGIC)) {
         throw new IOException(file + " is not a MedFed exchange log (wrong magic bytes)");
       }
       List<Long> offsets = new ArrayList<>();
-      long end = scan(file, channel, offsets);
-      long cut = channel.size() - end;
+      long end = scan(file, disk, offsets);
+      long cut = disk.size() - end;
       if (cut > 0) {
-        channel.truncate(end);
-        channel.force(true);
+        disk.truncate(end);
+        disk.force(true);
       }
-      return new DurableLog(file, channel, offsets, end, cut);
+      return new DurableLog(file, disk, offsets, end, cut);
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      disk.close();
       throw e;
     }
   }
@@ -89,9 +89,9 @@ public final class DurableLog implements AutoCloseable {
    * prefix of the correct bytes (an incomplete header or payload), possibly followed by zeros that
    * the file system allocated; only that may be cut.
    */
-  private static long scan(Path file, UninterruptibleFile channel, List<Long> offsets)
+  private static long scan(Path file, UninterruptibleFile disk, List<Long> offsets)
       throws IOException {
-    long size = channel.size();
+    long size = disk.size();
     long position = MAGIC.length;
     ByteBuffer header = ByteBuffer.allocate(HEADER);
     while (position < size) {
@@ -99,22 +99,22 @@ public final class DurableLog implements AutoCloseable {
         return position;
       }
       header.clear();
-      channel.read(header, position);
+      disk.read(header, position);
       header.flip();
       int length = header.getInt();
       int crc = header.getInt();
       // Records are never empty, so a zero-filled tail never parses as one.
       if (length < 1 || length > MAX_RECORD) {
-        return tailOrCorrupt(file, channel, position, position, offsets.size());
+        return tailOrCorrupt(file, disk, position, position, offsets.size());
       }
       long next = position + HEADER + length;
       if (next > size) {
         return position;
       }
       ByteBuffer payload = ByteBuffer.allocate(length);
-      channel.read(payload, position + HEADER);
+      disk.read(payload, position + HEADER);
       if (crc(payload.array()) != crc) {
-        return tailOrCorrupt(file, channel, position, next, offsets.size());
+        return tailOrCorrupt(file, disk, position, next, offsets.size());
       }
       offsets.add(position);
       position = next;
@@ -123,9 +123,9 @@ public final class DurableLog implements AutoCloseable {
   }
 
   private static long tailOrCorrupt(
-      Path file, UninterruptibleFile channel, long position, long checkFrom, int index)
+      Path file, UninterruptibleFile disk, long position, long checkFrom, int index)
       throws IOException {
-    if (zeroFrom(channel, checkFrom)) {
+    if (zeroFrom(disk, checkFrom)) {
       return position;
     }
     throw new IOException(
@@ -139,12 +139,12 @@ public final class DurableLog implements AutoCloseable {
   }
 
   /** True when every byte from the position to the end of the file is zero. */
-  private static boolean zeroFrom(UninterruptibleFile channel, long position) throws IOException {
+  private static boolean zeroFrom(UninterruptibleFile disk, long position) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     long at = position;
-    while (at < channel.size()) {
+    while (at < disk.size()) {
       buffer.clear();
-      int read = channel.read(buffer, at);
+      int read = disk.read(buffer, at);
       for (int i = 0; i < read; i++) {
         if (buffer.get(i) != 0) {
           return false;
@@ -166,7 +166,7 @@ public final class DurableLog implements AutoCloseable {
       ByteBuffer frame = ByteBuffer.allocate(HEADER + record.length);
       frame.putInt(record.length).putInt(crc(record)).put(record).flip();
       long position = end;
-      channel.write(frame, position);
+      disk.write(frame, position);
       end = position + frame.limit();
       offsets.add(position);
       index = offsets.size() - 1;
@@ -188,7 +188,7 @@ public final class DurableLog implements AutoCloseable {
         long target = written;
         syncLock.unlock();
         try {
-          channel.force(false);
+          disk.force(false);
         } finally {
           syncLock.lock();
           syncing = false;
@@ -227,10 +227,10 @@ public final class DurableLog implements AutoCloseable {
     ByteBuffer header = ByteBuffer.allocate(HEADER);
     for (long position : positions) {
       header.clear();
-      channel.read(header, position);
+      disk.read(header, position);
       header.flip();
       ByteBuffer payload = ByteBuffer.allocate(header.getInt());
-      channel.read(payload, position + HEADER);
+      disk.read(payload, position + HEADER);
       records.add(payload.array());
     }
     return records;
@@ -243,8 +243,8 @@ public final class DurableLog implements AutoCloseable {
   @Override
   public void close() throws IOException {
     synchronized (writeLock) {
-      channel.force(true);
-      channel.close();
+      disk.force(true);
+      disk.close();
     }
   }
 
