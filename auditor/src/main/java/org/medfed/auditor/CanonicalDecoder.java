@@ -2,32 +2,48 @@ package org.medfed.auditor;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.proto.v1.LogEntry;
 
 /**
  * Decodes log records and insists that each is exactly the deterministic encoding of what it
  * decodes to, with no unknown fields: the writer serialises deterministically, so any other byte
  * string that happens to parse was not written by it. A {@link CanonicalWalk} over the bytes
- * recognises almost every record; re-encoding decides the rest. Not thread-safe: one per thread,
- * since it reuses one buffer for the re-encodings.
+ * recognises the records the writer writes; what it does not recognise is re-encoded and its fields
+ * looked through, which decides (and is rare, so it may be slow). Not thread-safe: one per thread.
  *
  * <p>Bytes fields alias the file instead of being copied: the auditor holds the whole file anyway
  * and never changes it.
  */
 final class CanonicalDecoder {
-  private final Map<Descriptor, Schema> schemas = new HashMap<>();
   private final CanonicalWalk walk = new CanonicalWalk();
-  private byte[] encoded = new byte[256];
+
+  /**
+   * Exchange-log record {@code index}, {@code file[from, from+length)} at byte {@code offset}, as
+   * an entry, or empty with the reason added to {@code failures}.
+   */
+  Optional<AuditedEntry> entry(
+      byte[] file, int from, int length, long index, long offset, List<Finding> failures) {
+    return decode(
+            file,
+            from,
+            length,
+            index,
+            offset,
+            LogEntry.parser(),
+            "LogEntry",
+            LogFiles.EXCHANGE_LOG,
+            failures)
+        .map(entry -> new AuditedEntry(index, offset, entry));
+  }
 
   /**
    * The record {@code file[from, from+length)} as a {@code type}, or empty with the reason added to
@@ -57,11 +73,8 @@ final class CanonicalDecoder {
               offset));
       return Optional.empty();
     }
-    // The walk recognises what the writer writes; what it does not recognise is judged by
-    // re-encoding, the authority, so that the walk can never be the reason a record fails.
     if (!walk.isCanonical(message.getDescriptorForType(), file, from, from + length)
-        && (!encodesTo(message, file, from, length)
-            || hasUnknownFields(message.getDescriptorForType(), file, from, from + length))) {
+        && (!encodesTo(message, file, from, length) || hasUnknownFields(message))) {
       failures.add(
           Finding.atOffset(
               "record "
@@ -78,23 +91,9 @@ final class CanonicalDecoder {
   }
 
   /** Whether the deterministic encoding of {@code message} is {@code file[from, from+length)}. */
-  private boolean encodesTo(Message message, byte[] file, int from, int length) {
-    int size = message.getSerializedSize();
-    if (size != length) {
-      return false;
-    }
-    if (encoded.length < size) {
-      encoded = new byte[Math.max(size, 2 * encoded.length)];
-    }
-    CodedOutputStream out = CodedOutputStream.newInstance(encoded, 0, size);
-    out.useDeterministicSerialization();
-    try {
-      message.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("serialising into a sized array cannot fail", e);
-    }
-    return Arrays.equals(encoded, 0, size, file, from, from + length);
+  private static boolean encodesTo(Message message, byte[] file, int from, int length) {
+    byte[] encoded = deterministic(message);
+    return Arrays.equals(encoded, 0, encoded.length, file, from, from + length);
   }
 
   /** The deterministic encoding of {@code message}, as the coordinator writes it. */
@@ -112,83 +111,26 @@ final class CanonicalDecoder {
   }
 
   /**
-   * Whether the record holds a field its schema does not define, at any depth: a field number the
-   * type lacks, or a known number with a wire type its field cannot have (the parser keeps both as
-   * unknown fields, and re-encoding writes them back unchanged). Walks the bytes once instead of
-   * the decoded message; the record parsed, so its framing is sound.
+   * Whether {@code message} or any message inside it holds fields its schema does not define (a
+   * known field number with the wrong wire type is kept as unknown too); re-encoding writes them
+   * back unchanged, so the byte comparison alone would not see them.
    */
-  private boolean hasUnknownFields(Descriptor type, byte[] file, int from, int end) {
-    Schema schema = schema(type);
-    int at = from;
-    while (at < end) {
-      long tag = 0;
-      int shift = 0;
-      byte b;
-      do {
-        b = file[at++];
-        tag |= (long) (b & 0x7f) << shift;
-        shift += 7;
-      } while (b < 0);
-      int wireType = (int) (tag & 7);
-      long number = tag >>> 3;
-      FieldDescriptor field = schema.field(number);
-      if (field == null || !accepts(field, wireType)) {
-        return true;
+  private static boolean hasUnknownFields(Message message) {
+    if (!message.getUnknownFields().asMap().isEmpty()) {
+      return true;
+    }
+    for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+      if (field.getKey().getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+        continue;
       }
-      switch (wireType) {
-        case WireFormat.WIRETYPE_VARINT -> {
-          while (file[at++] < 0) {
-            // the varint's continuation bytes
-          }
-        }
-        case WireFormat.WIRETYPE_FIXED64 -> at += 8;
-        case WireFormat.WIRETYPE_FIXED32 -> at += 4;
-        case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
-          int length = 0;
-          shift = 0;
-          do {
-            b = file[at++];
-            length |= (b & 0x7f) << shift;
-            shift += 7;
-          } while (b < 0);
-          if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-              && hasUnknownFields(field.getMessageType(), file, at, at + length)) {
-            return true;
-          }
-          at += length;
-        }
-        default -> {
-          return true; // groups: proto3 has none
+      List<?> values =
+          field.getKey().isRepeated() ? (List<?>) field.getValue() : List.of(field.getValue());
+      for (Object value : values) {
+        if (hasUnknownFields((Message) value)) {
+          return true;
         }
       }
     }
     return false;
-  }
-
-  /** Whether a field of this type may arrive with this wire type (packed or not, if repeated). */
-  private static boolean accepts(FieldDescriptor field, int wireType) {
-    int expected = field.getLiteType().getWireType();
-    return wireType == expected
-        || (field.isRepeated()
-            && field.getLiteType().isPackable()
-            && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  }
-
-  private Schema schema(Descriptor type) {
-    return schemas.computeIfAbsent(type, Schema::of);
-  }
-
-  /** A message type's fields by number. */
-  private record Schema(FieldDescriptor[] byNumber) {
-    static Schema of(Descriptor type) {
-      int highest = type.getFields().stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
-      FieldDescriptor[] byNumber = new FieldDescriptor[highest + 1];
-      type.getFields().forEach(f -> byNumber[f.getNumber()] = f);
-      return new Schema(byNumber);
-    }
-
-    FieldDescriptor field(long number) {
-      return number > 0 && number < byNumber.length ? byNumber[(int) number] : null;
-    }
   }
 }

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
-import org.medfed.proto.v1.LogEntry;
+import org.medfed.crypto.merkle.StreamingMerkleTree;
 
 /**
  * Hands the framed entries of an exchange log to the checks once, in log order, a slice at a time:
@@ -31,8 +30,11 @@ final class EntryStream implements AutoCloseable {
       return leafHashes.length / 32;
     }
 
-    byte[] leafHash(int record) {
-      return Arrays.copyOfRange(leafHashes, record * 32, record * 32 + 32);
+    /** Appends the slice's leaf hashes to {@code tree}, in order. */
+    void appendLeafHashesTo(StreamingMerkleTree tree) {
+      for (int at = 0; at < leafHashes.length; at += 32) {
+        tree.appendLeafHash(leafHashes, at);
+      }
     }
   }
 
@@ -123,20 +125,7 @@ final class EntryStream implements AutoCloseable {
       } catch (DigestException e) {
         throw new IllegalStateException("a 32-byte slot holds a SHA-256 digest", e);
       }
-      long offset = log.offset(i);
-      int index = i;
-      decoder
-          .decode(
-              file,
-              from,
-              length,
-              index,
-              offset,
-              LogEntry.parser(),
-              "LogEntry",
-              LogFiles.EXCHANGE_LOG,
-              failures)
-          .ifPresent(entry -> entries.add(new AuditedEntry(index, offset, entry)));
+      decoder.entry(file, from, length, i, log.offset(i), failures).ifPresent(entries::add);
     }
     return new Slice(leafHashes, entries, failures);
   }

@@ -2,10 +2,8 @@ package org.medfed.auditor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
-import org.medfed.proto.v1.LogEntry;
 
 /**
  * The exchange log file and where each framed record's payload lies in it, as the sequential scan
@@ -69,18 +67,7 @@ final class FramedLog implements LogFiles.RecordVisitor {
       return Optional.empty();
     }
     int i = (int) index;
-    List<Finding> ignored = new ArrayList<>();
     return new CanonicalDecoder()
-        .decode(
-            file,
-            froms[i],
-            lengths[i],
-            i,
-            offsets[i],
-            LogEntry.parser(),
-            "LogEntry",
-            LogFiles.EXCHANGE_LOG,
-            ignored)
-        .map(entry -> new AuditedEntry(i, offsets[i], entry));
+        .entry(file, froms[i], lengths[i], i, offsets[i], new ArrayList<>());
   }
 }

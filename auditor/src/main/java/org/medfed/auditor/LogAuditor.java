@@ -143,9 +143,7 @@ public final class LogAuditor {
     List<Finding> entryFailures = new ArrayList<>();
     stream.forEach(
         slice -> {
-          for (int i = 0; i < slice.records(); i++) {
-            tree.appendLeafHash(slice.leafHash(i));
-          }
+          slice.appendLeafHashesTo(tree);
           entryFailures.addAll(slice.failures());
           for (AuditedEntry audited : slice.entries()) {
             LogEntry entry = audited.entry();
@@ -271,17 +269,13 @@ public final class LogAuditor {
       return first.flatMap(
           record ->
               new CanonicalDecoder()
-                  .decode(
+                  .entry(
                       record.payload(),
                       0,
                       record.payload().length,
                       0,
                       record.offset(),
-                      LogEntry.parser(),
-                      "LogEntry",
-                      LogFiles.EXCHANGE_LOG,
-                      new ArrayList<>())
-                  .map(decoded -> new AuditedEntry(0, record.offset(), decoded)));
+                      new ArrayList<>()));
     }
 
     /**

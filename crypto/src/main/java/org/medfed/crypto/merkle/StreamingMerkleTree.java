@@ -137,7 +137,16 @@ public final class StreamingMerkleTree {
    */
   public long appendLeafHash(byte[] leafHash) {
     MerkleHashes.requireHash("leafHash", leafHash);
-    System.arraycopy(leafHash, 0, carry, 0, HASH);
+    return appendLeafHash(leafHash, 0);
+  }
+
+  /**
+   * Appends the already computed leaf hash held in {@code hashes[offset, offset + 32)} (one of many
+   * computed together) and returns its index.
+   */
+  public long appendLeafHash(byte[] hashes, int offset) {
+    Objects.checkFromIndexSize(offset, HASH, hashes.length);
+    System.arraycopy(hashes, offset, carry, 0, HASH);
     return push();
   }
 
