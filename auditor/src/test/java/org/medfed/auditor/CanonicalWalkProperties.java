@@ -20,7 +20,8 @@ import org.medfed.proto.v1.SignedTreeHead;
  * The walk that spares the auditor re-encoding every entry agrees with re-encoding: on every record
  * of the demo log, on entries with random field values, and on any mutation of an entry that still
  * parses. Re-encoding (deterministically) and finding no unknown field by reflection is the
- * reference here, written independently of both the walk and the auditor's byte walk.
+ * reference here: the same judgement as the auditor's fallback, written again in the test so that
+ * the oracle does not share code with what it checks.
  */
 class CanonicalWalkProperties {
   private static final List<byte[]> ENTRIES =
