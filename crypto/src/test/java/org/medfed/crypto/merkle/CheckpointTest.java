@@ -95,6 +95,11 @@ class CheckpointTest {
       "log \n8\n" + root + "\n1795314600123\n", // space in origin
       "\n8\n" + root + "\n1795314600123\n", // empty origin
       "log\n8\n" + root + "\n", // missing timestamp
+      "log\n\n" + root + "\n1795314600123\n", // empty size
+      "log\n8a\n" + root + "\n1795314600123\n", // letter in size
+      "log\n8\n" + root + "\n1795314600:23\n", // non-digit in timestamp
+      "log\n8\n" + root.replace('X', '!') + "\n1795314600123\n", // not base64
+      "", // nothing
     };
     for (String variant : variants) {
       assertThrows(
@@ -102,6 +107,28 @@ class CheckpointTest {
           () -> Checkpoint.parse(variant.getBytes(StandardCharsets.ISO_8859_1)),
           variant);
     }
+  }
+
+  @Test
+  void largestTreeSizeParsesAndOneMoreIsRefused() throws Exception {
+    String root = "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=";
+    Checkpoint largest =
+        Checkpoint.parse(
+            ("log\n9223372036854775807\n" + root + "\n1795314600123\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    assertEquals(Long.MAX_VALUE, largest.treeSize());
+    assertThrows(
+        VerificationException.class,
+        () ->
+            Checkpoint.parse(
+                ("log\n9223372036854775808\n" + root + "\n1795314600123\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+    assertThrows(
+        VerificationException.class,
+        () ->
+            Checkpoint.parse(
+                ("log\n8\n" + root + "\n9223372036854775808\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
   }
 
   @Property(tries = 300)
