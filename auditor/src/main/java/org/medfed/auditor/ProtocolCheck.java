@@ -3,8 +3,8 @@ package org.medfed.auditor;
 import com.google.protobuf.ByteString;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,9 +70,10 @@ final class ProtocolCheck {
   private final List<Finding> openingFailures = new ArrayList<>();
   // The studies in the order the log first mentions them.
   private final Map<String, Study> studies = new LinkedHashMap<>();
-  // One String per site name, however many entries spell it: the rounds keep their sites' names
-  // until the end, and a million entries would otherwise each pin their own copy.
-  private final Map<String, String> siteNames = new HashMap<>();
+  // Sites by number, in the order the log first names them: the rounds keep which sites took part
+  // until the end, as bits, where sets of names would pin a million strings in a large log.
+  private final Map<String, Integer> siteIds = new HashMap<>();
+  private final List<String> siteNames = new ArrayList<>();
   private int roundCount;
   private int completedRounds;
   private int failedRounds;
@@ -179,9 +180,50 @@ final class ProtocolCheck {
     }
   }
 
-  private String siteName(String name) {
-    String known = siteNames.putIfAbsent(name, name);
-    return known == null ? name : known;
+  private int siteId(String name) {
+    Integer known = siteIds.get(name);
+    if (known != null) {
+      return known;
+    }
+    int id = siteNames.size();
+    siteIds.put(name, id);
+    siteNames.add(name);
+    return id;
+  }
+
+  /** The sites {@code ids} names, in order by name. */
+  private TreeSet<String> siteNames(BitSet ids) {
+    TreeSet<String> names = new TreeSet<>();
+    ids.stream().forEach(id -> names.add(siteNames.get(id)));
+    return names;
+  }
+
+  /** The sites {@code names} lists, and whether they were all distinct. */
+  private BitSet siteIds(List<String> names, boolean[] distinct) {
+    BitSet ids = new BitSet();
+    distinct[0] = true;
+    for (String name : names) {
+      int id = siteId(name);
+      if (ids.get(id)) {
+        distinct[0] = false;
+      }
+      ids.set(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Where an entry is in the log: what a round keeps of its first, opening and closing entries for
+   * findings made when the study is finished, long after the entries themselves are gone.
+   */
+  private record At(long index, long offset) {
+    static At of(AuditedEntry audited) {
+      return new At(audited.index(), audited.offset());
+    }
+
+    Finding finding(String message) {
+      return Finding.atEntry(message, index, offset);
+    }
   }
 
   /** Checks one message; returns whether it took effect (accepted or sent) in its study. */
@@ -250,22 +292,27 @@ final class ProtocolCheck {
     return false;
   }
 
-  /** What one round of a study has seen so far. */
+  /** What one round of a study has seen so far; sites by {@link #siteId}. */
   private static final class Round {
-    AuditedEntry firstEntry;
-    AuditedEntry opened;
-    AuditedEntry closed;
-    final Set<String> updated = new HashSet<>();
-    final Set<String> dropped = new HashSet<>();
+    At firstEntry;
+    At opened;
+    At closed;
+    // From the RoundOpened, once there is one.
+    BitSet participants = new BitSet();
+    final BitSet updated = new BitSet();
+    final BitSet dropped = new BitSet();
   }
 
   /** What one study has seen so far. */
   private final class Study {
     private final String study;
-    private final Set<String> invited = new HashSet<>();
+    private final BitSet invited = new BitSet();
     private final TreeMap<Integer, Round> rounds = new TreeMap<>();
-    private AuditedEntry opened;
-    private AuditedEntry closed;
+    // Nearly every entry belongs to the latest round.
+    private int latestNumber;
+    private Round latest;
+    private At opened;
+    private At closed;
     private long version;
     private ByteString modelSha;
 
@@ -275,6 +322,14 @@ final class ProtocolCheck {
 
     void finish() {
       finishStudy(study, closed, rounds);
+    }
+
+    private Round round(int r, AuditedEntry audited) {
+      if (latest == null || latestNumber != r) {
+        latest = ProtocolCheck.this.round(rounds, r, audited, study);
+        latestNumber = r;
+      }
+      return latest;
     }
 
     void accept(AuditedEntry audited) {
@@ -288,7 +343,7 @@ final class ProtocolCheck {
         ExchangedMessage message = entry.getMessage();
         String site =
             FROM_SITE.contains(message.getRpc()) ? message.getSender() : message.getReceiver();
-        if (opened != null && !invited.contains(site)) {
+        if (opened != null && !invited.get(siteId(site))) {
           failures.add(
               audited.finding(
                   message.getRpc()
@@ -299,7 +354,7 @@ final class ProtocolCheck {
                       + " did not invite"));
         }
         if (r > 0) {
-          Round round = round(rounds, r, audited, study);
+          Round round = round(r, audited);
           if (CONTRIBUTIONS.contains(message.getRpc()) && message.getOutcome().equals("accepted")) {
             if (round.closed != null) {
               failures.add(
@@ -309,10 +364,14 @@ final class ProtocolCheck {
                           + " accepted after round "
                           + r
                           + " closed"));
-            } else if (!round.updated.add(siteName(message.getSender()))) {
-              failures.add(
-                  audited.finding(
-                      "a second accepted update from " + message.getSender() + " in round " + r));
+            } else {
+              int sender = siteId(message.getSender());
+              if (round.updated.get(sender)) {
+                failures.add(
+                    audited.finding(
+                        "a second accepted update from " + message.getSender() + " in round " + r));
+              }
+              round.updated.set(sender);
             }
           }
         }
@@ -328,11 +387,11 @@ final class ProtocolCheck {
             failures.add(audited.finding("a second StudyOpened for " + study));
             break;
           }
-          opened = audited;
+          opened = At.of(audited);
           StudyOpened studyOpened = decision.getStudyOpened();
-          invited.addAll(studyOpened.getInvitedSitesList());
-          if (studyOpened.getInvitedSitesCount() == 0
-              || invited.size() != studyOpened.getInvitedSitesCount()) {
+          boolean[] distinct = new boolean[1];
+          invited.or(siteIds(studyOpened.getInvitedSitesList(), distinct));
+          if (studyOpened.getInvitedSitesCount() == 0 || !distinct[0]) {
             failures.add(audited.finding("StudyOpened must invite distinct sites"));
           }
           if (studyOpened.getStudyConfigSha256().size() != SHA256_BYTES) {
@@ -343,7 +402,7 @@ final class ProtocolCheck {
           }
         }
         case STUDY_CLOSED -> {
-          closed = audited;
+          closed = At.of(audited);
           StudyClosed studyClosed = decision.getStudyClosed();
           if (studyClosed.getStatus().isEmpty()) {
             failures.add(audited.finding("StudyClosed has no status"));
@@ -359,12 +418,12 @@ final class ProtocolCheck {
             failures.add(audited.finding("RoundOpened outside a round (round " + r + ")"));
             break;
           }
-          Round round = rounds.computeIfAbsent(r, k -> new Round());
+          Round round = round(r, audited);
           if (round.opened != null) {
             openingFailures.add(audited.finding("a second RoundOpened for round " + r));
             break;
           }
-          if (round.firstEntry != null) {
+          if (round.firstEntry.index() != audited.index()) {
             openingFailures.add(
                 audited.finding(
                     "RoundOpened of round "
@@ -373,20 +432,24 @@ final class ProtocolCheck {
                         + round.firstEntry.index()
                         + " of that round"));
           }
-          round(rounds, r, audited, study);
-          round.opened = audited;
+          round.opened = At.of(audited);
           RoundOpened roundOpened = decision.getRoundOpened();
-          Set<String> participants = new HashSet<>(roundOpened.getParticipantsList());
-          if (participants.isEmpty() || participants.size() != roundOpened.getParticipantsCount()) {
+          boolean[] distinct = new boolean[1];
+          round.participants = siteIds(roundOpened.getParticipantsList(), distinct);
+          if (round.participants.isEmpty() || !distinct[0]) {
             openingFailures.add(audited.finding("RoundOpened must name distinct participants"));
           }
-          for (String participant : participants) {
-            if (!invited.contains(participant)) {
-              openingFailures.add(
-                  audited.finding(
-                      "participant \"" + participant + "\" was not invited to " + study));
-            }
-          }
+          BitSet uninvited = (BitSet) round.participants.clone();
+          uninvited.andNot(invited);
+          uninvited.stream()
+              .forEach(
+                  id ->
+                      openingFailures.add(
+                          audited.finding(
+                              "participant \""
+                                  + siteNames.get(id)
+                                  + "\" was not invited to "
+                                  + study)));
           if (roundOpened.getBaseModelVersion() != version) {
             openingFailures.add(
                 audited.finding(
@@ -415,8 +478,9 @@ final class ProtocolCheck {
             failures.add(audited.finding("SiteDropped outside a round (round " + r + ")"));
             break;
           }
-          Round round = round(rounds, r, audited, study);
+          Round round = round(r, audited);
           SiteDropped dropped = decision.getSiteDropped();
+          int site = siteId(dropped.getSite());
           if (dropped.getSite().isEmpty()
               || dropped.getOutcome().isBlank()
               || dropped.getReason().isBlank()) {
@@ -426,7 +490,7 @@ final class ProtocolCheck {
                         + dropped.getSite()
                         + "\" must name the site, an outcome and a reason"));
           }
-          if (!invited.contains(dropped.getSite())) {
+          if (!invited.get(site)) {
             failures.add(
                 audited.finding(
                     "dropped site \"" + dropped.getSite() + "\" was not invited to " + study));
@@ -434,7 +498,7 @@ final class ProtocolCheck {
           if (round.closed != null) {
             failures.add(audited.finding("site dropped after round " + r + " closed"));
           }
-          if (round.updated.contains(dropped.getSite())) {
+          if (round.updated.get(site)) {
             failures.add(
                 audited.finding(
                     "site \""
@@ -442,43 +506,47 @@ final class ProtocolCheck {
                         + "\" is dropped although its update was accepted in round "
                         + r));
           }
-          if (!round.dropped.add(siteName(dropped.getSite()))) {
+          if (round.dropped.get(site)) {
             failures.add(
                 audited.finding("site \"" + dropped.getSite() + "\" dropped twice in round " + r));
           }
+          round.dropped.set(site);
         }
         case ROUND_CLOSED -> {
           if (r < 1) {
             failures.add(audited.finding("RoundClosed outside a round (round " + r + ")"));
             break;
           }
-          Round round = round(rounds, r, audited, study);
+          Round round = round(r, audited);
           if (round.closed != null) {
             failures.add(audited.finding("a second RoundClosed for round " + r));
             break;
           }
-          round.closed = audited;
+          round.closed = At.of(audited);
           RoundClosed roundClosed = decision.getRoundClosed();
           switch (roundClosed.getStatus()) {
             case "completed" -> {
               completedRounds++;
-              Set<String> aggregated = new HashSet<>(roundClosed.getAggregatedSitesList());
-              if (aggregated.size() != roundClosed.getAggregatedSitesCount()) {
+              boolean[] distinct = new boolean[1];
+              BitSet aggregated = siteIds(roundClosed.getAggregatedSitesList(), distinct);
+              if (!distinct[0]) {
                 failures.add(audited.finding("round " + r + " lists an aggregated site twice"));
               }
               if (!aggregated.equals(round.updated)) {
-                Set<String> missing = new TreeSet<>(round.updated);
-                missing.removeAll(aggregated);
-                Set<String> extra = new TreeSet<>(aggregated);
-                extra.removeAll(round.updated);
+                BitSet missingIds = (BitSet) round.updated.clone();
+                missingIds.andNot(aggregated);
+                BitSet extraIds = (BitSet) aggregated.clone();
+                extraIds.andNot(round.updated);
+                Set<String> missing = siteNames(missingIds);
+                Set<String> extra = siteNames(extraIds);
                 failures.add(
                     audited.finding(
                         "round "
                             + r
                             + " aggregated "
-                            + new TreeSet<>(aggregated)
+                            + siteNames(aggregated)
                             + " but accepted updates from "
-                            + new TreeSet<>(round.updated)
+                            + siteNames(round.updated)
                             + (extra.isEmpty() ? "" : "; aggregated without an update: " + extra)
                             + (missing.isEmpty()
                                 ? ""
@@ -533,7 +601,7 @@ final class ProtocolCheck {
   private Round round(Map<Integer, Round> rounds, int r, AuditedEntry audited, String study) {
     Round round = rounds.computeIfAbsent(r, k -> new Round());
     if (round.firstEntry == null) {
-      round.firstEntry = audited;
+      round.firstEntry = At.of(audited);
       Round previous = rounds.get(r - 1);
       if (r > 1 && (previous == null || previous.closed == null)) {
         failures.add(
@@ -544,73 +612,75 @@ final class ProtocolCheck {
     return round;
   }
 
-  private void finishStudy(String study, AuditedEntry closed, TreeMap<Integer, Round> rounds) {
+  private void finishStudy(String study, At closed, TreeMap<Integer, Round> rounds) {
     int last = rounds.isEmpty() ? 0 : rounds.lastKey();
     roundCount += last;
-    for (int r = 1; r <= last; r++) {
-      Round round = rounds.get(r);
-      if (round == null) {
-        failures.add(Finding.of(study + " has no entry of round " + r + " but has round " + last));
-        continue;
+    int expected = 1;
+    for (Map.Entry<Integer, Round> numbered : rounds.entrySet()) {
+      int r = numbered.getKey();
+      if (r > expected) {
+        // One finding per gap: a tampered round number must not become a billion findings.
+        failures.add(
+            Finding.of(
+                study
+                    + " has no entry of round"
+                    + (r - 1 == expected ? " " + expected : "s " + expected + ".." + (r - 1))
+                    + " but has round "
+                    + last));
       }
-      if (round.closed == null) {
-        if (closed != null || r < last) {
-          failures.add(
-              round.firstEntry.finding(
-                  "round " + r + " of " + study + " has no RoundClosed decision"));
-        } else {
-          warnings.add(round.firstEntry.finding("round " + r + " of " + study + " is still open"));
-        }
-      }
-      if (round.opened == null) {
-        openingFailures.add(
+      expected = r + 1;
+      finishRound(study, closed, r, last, numbered.getValue());
+    }
+  }
+
+  private void finishRound(String study, At closed, int r, int last, Round round) {
+    if (round.closed == null) {
+      if (closed != null || r < last) {
+        failures.add(
             round.firstEntry.finding(
-                "round "
-                    + r
-                    + " of "
-                    + study
-                    + " has no RoundOpened decision"
-                    + (round.closed == null
-                        ? ""
-                        : " but a RoundClosed at entry " + round.closed.index())
-                    + ": the coordinator logs one before each round's tasks, so its participants"
-                    + " and base model are unaccounted for"));
-        continue;
+                "round " + r + " of " + study + " has no RoundClosed decision"));
+      } else {
+        warnings.add(round.firstEntry.finding("round " + r + " of " + study + " is still open"));
       }
-      Set<String> participants =
-          new HashSet<>(round.opened.entry().getDecision().getRoundOpened().getParticipantsList());
-      Set<String> unaccounted = new TreeSet<>();
-      for (String participant : participants) {
-        if (!round.updated.contains(participant) && !round.dropped.contains(participant)) {
-          unaccounted.add(participant);
-        }
-      }
-      for (String participant : unaccounted) {
-        openingFailures.add(
-            round.opened.finding(
-                "participant \""
-                    + participant
-                    + "\" of round "
-                    + r
-                    + " neither had an update accepted nor was dropped with a reason"));
-      }
-      Set<String> outsiders = new TreeSet<>();
-      for (Set<String> tookPart : List.of(round.updated, round.dropped)) {
-        for (String site : tookPart) {
-          if (!participants.contains(site)) {
-            outsiders.add(site);
-          }
-        }
-      }
-      if (!outsiders.isEmpty()) {
-        openingFailures.add(
-            round.opened.finding(
-                "sites "
-                    + outsiders
-                    + " took part in round "
-                    + r
-                    + " but are not its participants"));
-      }
+    }
+    if (round.opened == null) {
+      openingFailures.add(
+          round.firstEntry.finding(
+              "round "
+                  + r
+                  + " of "
+                  + study
+                  + " has no RoundOpened decision"
+                  + (round.closed == null
+                      ? ""
+                      : " but a RoundClosed at entry " + round.closed.index())
+                  + ": the coordinator logs one before each round's tasks, so its participants"
+                  + " and base model are unaccounted for"));
+      return;
+    }
+    BitSet unaccounted = (BitSet) round.participants.clone();
+    unaccounted.andNot(round.updated);
+    unaccounted.andNot(round.dropped);
+    for (String participant : siteNames(unaccounted)) {
+      openingFailures.add(
+          round.opened.finding(
+              "participant \""
+                  + participant
+                  + "\" of round "
+                  + r
+                  + " neither had an update accepted nor was dropped with a reason"));
+    }
+    BitSet outsiders = (BitSet) round.updated.clone();
+    outsiders.or(round.dropped);
+    outsiders.andNot(round.participants);
+    if (!outsiders.isEmpty()) {
+      openingFailures.add(
+          round.opened.finding(
+              "sites "
+                  + siteNames(outsiders)
+                  + " took part in round "
+                  + r
+                  + " but are not its participants"));
     }
   }
 }

@@ -307,4 +307,63 @@ class ProtocolCheckTest {
 
     assertFailure(check(log, "protocol"), "PollTask must go from the coordinator", 5);
   }
+
+  @Test
+  void siteThatTookPartWithoutBeingAParticipantIsNamed() {
+    List<LogEntry> log = study();
+    log.set(10, roundOpened(2, 1, MODEL_1, "a")); // b is no participant of round 2, yet dropped
+
+    assertFailure(
+        check(log, "round-openings"),
+        "sites [b] took part in round 2 but are not its participants",
+        10);
+  }
+
+  @Test
+  void participantTheStudyDidNotInviteFails() {
+    List<LogEntry> log = studyWith(10, e -> roundOpened(2, 1, MODEL_1, "a", "b", "mallory"));
+
+    assertFailure(
+        check(log, "round-openings"), "participant \"mallory\" was not invited to study", 10);
+    assertFailure(
+        check(log, "round-openings"),
+        "participant \"mallory\" of round 2 neither had an update accepted nor was dropped",
+        10);
+  }
+
+  @Test
+  void participantNamedTwiceFails() {
+    List<LogEntry> log = studyWith(4, e -> roundOpened(1, 0, sha(0), "a", "b", "a"));
+
+    assertFailure(check(log, "round-openings"), "must name distinct participants", 4);
+  }
+
+  @Test
+  void secondAcceptedUpdateAndSecondDropOfASiteFail() {
+    List<LogEntry> log = study();
+    log.add(14, dropped(2, "b", "no_answer", "again"));
+    log.add(13, fromSite(2, "PushUpdate", "a", "accepted"));
+
+    CheckResult protocol = check(log, "protocol");
+    assertFailure(protocol, "a second accepted update from a in round 2", 13);
+    assertFailure(protocol, "site \"b\" dropped twice in round 2", 15);
+  }
+
+  @Test
+  void roundNumberFarAheadIsOneFindingForTheGapNotOneForEachMissingRound() {
+    List<LogEntry> log = study();
+    log.add(15, toSite(1_000_000, "PollTask", "a"));
+
+    CheckResult protocol = check(log, "protocol");
+    assertTrue(
+        protocol.failures().stream()
+            .anyMatch(
+                f ->
+                    f.message()
+                        .equals(
+                            "study \"heart\" has no entry of rounds 3..999999 but has round"
+                                + " 1000000")),
+        protocol.failures().toString());
+    assertTrue(protocol.failures().size() < 10, protocol.failures().size() + " findings");
+  }
 }
