@@ -5,6 +5,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -61,7 +62,9 @@ final class CanonicalDecoder {
       List<Finding> failures) {
     M message;
     try {
-      CodedInputStream in = CodedInputStream.newInstance(file, from, length);
+      // Only a stream over bytes it is told are immutable aliases them; one over a plain array
+      // copies every bytes field, whatever enableAliasing says.
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(file, from, length).newCodedInput();
       in.enableAliasing(true);
       message = parser.parseFrom(in);
     } catch (IOException e) {
