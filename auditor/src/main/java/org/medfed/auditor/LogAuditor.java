@@ -1,7 +1,6 @@
 package org.medfed.auditor;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -56,11 +55,11 @@ public final class LogAuditor {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(consortiumCa, "consortiumCa");
     Path logFile = directory.resolve(LogFiles.EXCHANGE_LOG);
-    byte[] heads = Files.readAllBytes(directory.resolve(LogFiles.TREE_HEADS));
+    byte[] heads = LogFiles.readAll(directory.resolve(LogFiles.TREE_HEADS));
     // Reading a large log takes a while: meanwhile the tree heads are decoded, and the log's
     // first entry, read on its own, names and verifies its keeper.
     Start start = Start.begin(heads, LogFiles.readPrefix(logFile), consortiumCa);
-    byte[] log = Files.readAllBytes(logFile);
+    byte[] log = LogFiles.readAll(logFile);
     return verify(
         directory.toString(),
         log,

@@ -3,6 +3,7 @@ package org.medfed.auditor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +148,9 @@ final class LogFiles {
     return new Scanned(records, Optional.empty(), file.length);
   }
 
+  private static final int READ_CHUNK = 1 << 20;
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
   /** How many bytes from the start of a file always hold its first record, if it has one. */
   static final int FIRST_RECORD_PREFIX = MAGIC.length + HEADER + MAX_RECORD;
 
@@ -154,6 +158,44 @@ final class LogFiles {
   static byte[] readPrefix(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       return in.readNBytes(FIRST_RECORD_PREFIX);
+    }
+  }
+
+  /**
+   * All of {@code file}, to its end when read (a coordinator may still be appending).
+   *
+   * <p>Read a chunk at a time: {@link Files#readAllBytes} reads a file in one call, for which the
+   * JDK stages all of it in a native buffer of the same size first, which for a large log costs
+   * more than the read itself.
+   *
+   * @throws IOException if it cannot be read, or holds more than an array can
+   */
+  static byte[] readAll(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file)) {
+      long size = channel.size();
+      if (size > MAX_ARRAY) {
+        throw new IOException(file + " holds " + size + " bytes, more than the auditor can read");
+      }
+      byte[] bytes = new byte[(int) size];
+      int read = 0;
+      while (true) {
+        if (read == bytes.length) {
+          if (channel.position() >= channel.size()) {
+            return bytes;
+          }
+          // It grew while being read.
+          if (bytes.length == MAX_ARRAY) {
+            throw new IOException(file + " grew beyond what the auditor can read");
+          }
+          bytes = Arrays.copyOf(bytes, (int) Math.min(MAX_ARRAY, 2L * bytes.length + READ_CHUNK));
+        }
+        int n =
+            channel.read(ByteBuffer.wrap(bytes, read, Math.min(READ_CHUNK, bytes.length - read)));
+        if (n < 0) {
+          return read == bytes.length ? bytes : Arrays.copyOf(bytes, read);
+        }
+        read += n;
+      }
     }
   }
 

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -45,5 +48,23 @@ class LogFilesProperties {
       assertEquals(payloads.size() - 1L, parsed.problem().orElseThrow().entryIndex());
     }
     assertEquals(payloads.size() - 1, parsed.records().size());
+  }
+
+  @Property(tries = 30)
+  void readAllReturnsEveryByteOfTheFileWhateverItsSizeAgainstTheReadChunk(
+      @ForAll @IntRange(min = -3, max = 3) int aroundAChunk,
+      @ForAll @IntRange(min = 0, max = 3) int chunks,
+      @ForAll long seed)
+      throws Exception {
+    byte[] content = new byte[Math.max(0, chunks * (1 << 20) + aroundAChunk)];
+    new Random(seed).nextBytes(content);
+    Path file = Files.createTempFile("medfed-log", ".bin");
+    try {
+      Files.write(file, content);
+
+      assertArrayEquals(content, LogFiles.readAll(file));
+    } finally {
+      Files.delete(file);
+    }
   }
 }
