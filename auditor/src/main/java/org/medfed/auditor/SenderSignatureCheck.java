@@ -74,7 +74,7 @@ final class SenderSignatureCheck {
   private final Map<String, Map<BigInteger, long[]>> revocations = new HashMap<>();
   private final Names sites = new Names();
   private final Names rpcs = new Names();
-  private final Signed signed = new Signed();
+  private final Signed signed;
   private int certificates;
 
   /**
@@ -84,6 +84,10 @@ final class SenderSignatureCheck {
     this.ca = ca;
     this.coordinator = coordinator;
     this.log = log;
+    // Nearly every entry of a real log is a signed site message: room for all of them at once,
+    // where growing by doubling would copy the columns over and over; bounded, because a file of
+    // tiny records holds far more records than signed messages.
+    this.signed = new Signed(Math.clamp(log.count(), 1024, 1 << 22));
   }
 
   /** Takes the log's next entry (entries come in log order). */
@@ -236,14 +240,25 @@ final class SenderSignatureCheck {
    */
   private static final class Signed {
     private int size;
-    private int[] index = new int[1024];
-    private long[] offset = new long[1024];
-    private int[] site = new int[1024];
-    private int[] rpc = new int[1024];
-    private long[] time = new long[1024];
-    private SiteKey[] key = new SiteKey[1024];
-    private byte[] payload = new byte[1024 * MessageStatement.HASH_BYTES];
-    private byte[] previous = new byte[1024 * MessageStatement.HASH_BYTES];
+    private int[] index;
+    private long[] offset;
+    private int[] site;
+    private int[] rpc;
+    private long[] time;
+    private SiteKey[] key;
+    private byte[] payload;
+    private byte[] previous;
+
+    Signed(int capacity) {
+      index = new int[capacity];
+      offset = new long[capacity];
+      site = new int[capacity];
+      rpc = new int[capacity];
+      time = new long[capacity];
+      key = new SiteKey[capacity];
+      payload = new byte[capacity * MessageStatement.HASH_BYTES];
+      previous = new byte[capacity * MessageStatement.HASH_BYTES];
+    }
 
     void add(AuditedEntry audited, int siteId, int rpcId, SiteKey siteKey) {
       if (size == index.length) {
