@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.medfed.crypto.pki.CertificateAuthority;
 import org.medfed.crypto.pki.IssuedCredential;
 import org.medfed.crypto.sign.MessageStatement;
 import org.medfed.crypto.sign.Signatures;
@@ -293,6 +294,81 @@ class SenderChainTest {
 
     assertEquals(CheckStatus.PASSED, check.status(), check.toString());
     assertEquals(List.of(3L, 1L, 2L), Arrays.stream(counts(check)).boxed().toList());
+  }
+
+  @Test
+  void aCertificateFromAnotherCaIsRefusedAndTheSitesLaterMessagesFail() {
+    Site site = new Site("cleveland");
+    site.credential =
+        CertificateAuthority.create("rogue", Duration.ofDays(1))
+            .issueSite("cleveland", Duration.ofDays(1));
+    List<LogEntry> log = new ArrayList<>(List.of(consortium.logOpened(), site.certified()));
+    log.add(site.send());
+    log.add(site.send());
+
+    CheckResult check = auditBuilt(log);
+
+    assertEquals(CheckStatus.FAILED, check.status());
+    assertEquals(
+        List.of(1L, 2L, 3L),
+        check.failures().stream().map(Finding::entryIndex).toList(),
+        check.failures().toString());
+    assertTrue(
+        check
+            .failures()
+            .get(0)
+            .message()
+            .startsWith("the certificate logged for site \"cleveland\" is refused"),
+        check.failures().get(0).message());
+    assertTrue(
+        check
+            .failures()
+            .get(1)
+            .message()
+            .endsWith("no valid certificate of that site was logged before it"),
+        check.failures().get(1).message());
+  }
+
+  @Test
+  void aSignedMessageBeforeItsSitesFirstCertificateFailsAndTheLaterOnesPass() {
+    Site site = new Site("cleveland");
+    List<LogEntry> log = new ArrayList<>(List.of(consortium.logOpened(), site.send()));
+    log.add(site.certified());
+    log.add(site.send());
+
+    CheckResult check = auditBuilt(log);
+
+    assertEquals(
+        List.of(1L),
+        check.failures().stream().map(Finding::entryIndex).toList(),
+        check.failures().toString());
+    assertTrue(
+        check
+            .failures()
+            .getFirst()
+            .message()
+            .endsWith("no valid certificate of that site was logged before it"));
+  }
+
+  @Test
+  void aRefusedRenewalLeavesNoKeyEvenThoughTheEarlierCertificateWasValid() {
+    Site site = new Site("cleveland");
+    List<LogEntry> log = new ArrayList<>(List.of(consortium.logOpened(), site.certified()));
+    log.add(site.send());
+    site.credential =
+        CertificateAuthority.create("rogue", Duration.ofDays(1))
+            .issueSite("cleveland", Duration.ofDays(1));
+    log.add(site.certified());
+    log.add(site.send());
+
+    CheckResult check = auditBuilt(log);
+
+    // Entry 2 was signed with the valid certificate, and the message that names it is not
+    // authenticated, so entry 2's own signature is verified: it passes.
+    assertEquals(
+        List.of(3L, 4L),
+        check.failures().stream().map(Finding::entryIndex).toList(),
+        check.failures().toString());
   }
 
   @Test
