@@ -238,6 +238,12 @@ class SenderChainTest {
     }
   }
 
+  /** A credential for {@code site} from a CA that is not the consortium's. */
+  private static IssuedCredential fromAnotherCa(String site) {
+    return CertificateAuthority.create("rogue", Duration.ofDays(1))
+        .issueSite(site, Duration.ofDays(1));
+  }
+
   private LogEntry decision(CoordinatorDecision.Builder decision) {
     return LogEntry.newBuilder()
         .setTimeUnixMillis(consortium.start.toEpochMilli() + 1)
@@ -299,9 +305,7 @@ class SenderChainTest {
   @Test
   void aCertificateFromAnotherCaIsRefusedAndTheSitesLaterMessagesFail() {
     Site site = new Site("cleveland");
-    site.credential =
-        CertificateAuthority.create("rogue", Duration.ofDays(1))
-            .issueSite("cleveland", Duration.ofDays(1));
+    site.credential = fromAnotherCa(site.name);
     List<LogEntry> log = new ArrayList<>(List.of(consortium.logOpened(), site.certified()));
     log.add(site.send());
     log.add(site.send());
@@ -355,9 +359,7 @@ class SenderChainTest {
     Site site = new Site("cleveland");
     List<LogEntry> log = new ArrayList<>(List.of(consortium.logOpened(), site.certified()));
     log.add(site.send());
-    site.credential =
-        CertificateAuthority.create("rogue", Duration.ofDays(1))
-            .issueSite("cleveland", Duration.ofDays(1));
+    site.credential = fromAnotherCa(site.name);
     log.add(site.certified());
     log.add(site.send());
 
