@@ -81,7 +81,6 @@ final class FederationService extends FederationGrpc.FederationImplBase {
   private final ExchangeLog exchangeLog;
   private final String coordinatorName;
   private final ByteString coordinatorCertificate;
-  private final int maxChunkElements;
   private final SenderSignatures signatures;
   private final UploadContext uploads;
   private final Map<UpdateUpload.UploadKey, UpdateUpload.PartialUpload> partialUploads =
@@ -99,7 +98,6 @@ final class FederationService extends FederationGrpc.FederationImplBase {
     this.exchangeLog = exchangeLog;
     this.coordinatorName = coordinatorName;
     this.coordinatorCertificate = coordinatorCertificate;
-    this.maxChunkElements = maxChunkElements;
     this.uploads =
         new UploadContext(engine, exchangeLog, signatures, maxChunkElements, coordinatorName);
   }
@@ -117,7 +115,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
           engine.siteJoined(site);
           return JoinResponse.newBuilder()
               .setSiteId(site)
-              .setMaxChunkElements(maxChunkElements)
+              .setMaxChunkElements(uploads.maxChunkElements())
               .build();
         });
   }
@@ -225,7 +223,7 @@ final class FederationService extends FederationGrpc.FederationImplBase {
             ByteString.copyFrom(VectorChunks.sha256(weights)),
             (long) weights.length * Float.BYTES));
     for (VectorChunk chunk :
-        VectorChunks.split(weights, request.getFromElement(), maxChunkElements)) {
+        VectorChunks.split(weights, request.getFromElement(), uploads.maxChunkElements())) {
       response.onNext(PullModelResponse.newBuilder().setChunk(chunk).build());
     }
     response.onCompleted();
