@@ -1,7 +1,6 @@
 package org.medfed.auditor;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.LogEntry;
 
 /**
@@ -95,22 +95,8 @@ final class CanonicalDecoder {
 
   /** Whether the deterministic encoding of {@code message} is {@code file[from, from+length)}. */
   private static boolean encodesTo(Message message, byte[] file, int from, int length) {
-    byte[] encoded = deterministic(message);
+    byte[] encoded = DeterministicEncoding.of(message);
     return Arrays.equals(encoded, 0, encoded.length, file, from, from + length);
-  }
-
-  /** The deterministic encoding of {@code message}, as the coordinator writes it. */
-  static byte[] deterministic(Message message) {
-    byte[] bytes = new byte[message.getSerializedSize()];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization();
-    try {
-      message.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("serialising into a sized array cannot fail", e);
-    }
-    return bytes;
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.medfed.auditor.LogAuditor.AuditedEntry;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.LogEntry;
 
 class CanonicalDecoderTest {
@@ -30,7 +31,7 @@ class CanonicalDecoderTest {
 
   @Test
   void decodesTheRecordBetweenOtherBytes() {
-    byte[] record = CanonicalDecoder.deterministic(entry);
+    byte[] record = DeterministicEncoding.of(entry);
     byte[] file = new byte[record.length + 20];
     System.arraycopy(record, 0, file, 7, record.length);
     List<Finding> failures = new ArrayList<>();
@@ -48,7 +49,7 @@ class CanonicalDecoderTest {
   void bytesFieldsAliasTheFileRatherThanCopyingIt() {
     // A million entries' digests and signatures would otherwise each be copied out of a file the
     // auditor holds anyway.
-    byte[] file = CanonicalDecoder.deterministic(entry);
+    byte[] file = DeterministicEncoding.of(entry);
     LogEntry decoded =
         new CanonicalDecoder()
             .entry(file, 0, file.length, 0, 0, new ArrayList<>())

@@ -13,6 +13,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.SignedTreeHead;
 
@@ -35,7 +36,7 @@ class CanonicalWalkProperties {
   private static boolean canonical(com.google.protobuf.Parser<? extends Message> parser, byte[] b) {
     try {
       Message message = parser.parseFrom(b);
-      return Arrays.equals(CanonicalDecoder.deterministic(message), b) && !hasUnknown(message);
+      return Arrays.equals(DeterministicEncoding.of(message), b) && !hasUnknown(message);
     } catch (InvalidProtocolBufferException e) {
       return false;
     }
@@ -110,7 +111,7 @@ class CanonicalWalkProperties {
       @ForAll("entryIndex") int index, @ForAll long seed) {
     LogEntry.Builder entry = TestLogs.parseEntry(ENTRIES.get(index)).toBuilder();
     randomise(entry, new Random(seed));
-    byte[] bytes = CanonicalDecoder.deterministic(entry.build());
+    byte[] bytes = DeterministicEncoding.of(entry.build());
 
     assertTrue(walks(bytes));
   }

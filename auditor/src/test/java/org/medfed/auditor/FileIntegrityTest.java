@@ -7,6 +7,7 @@ import com.google.protobuf.UnknownFieldSet;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
 
@@ -139,8 +140,7 @@ class FileIntegrityTest {
         entry.getMessage().toBuilder()
             .setUnknownFields(UnknownFieldSet.newBuilder().addField(number, field).build())
             .build();
-    entries.set(
-        index, CanonicalDecoder.deterministic(entry.toBuilder().setMessage(hiding).build()));
+    entries.set(index, DeterministicEncoding.of(entry.toBuilder().setMessage(hiding).build()));
 
     Finding failure = onlyFailure(integrity(TestLogs.frame(entries), heads));
 

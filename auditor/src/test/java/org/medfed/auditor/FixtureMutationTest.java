@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.LogEntry;
 import org.medfed.proto.v1.SignedTreeHead;
 
@@ -202,7 +203,7 @@ class FixtureMutationTest {
         LogEntry original = TestLogs.parseEntry(entries.get(from));
         long shift = (1 + random.nextInt(1_000_000)) * (random.nextBoolean() ? 1L : -1L);
         byte[] foreign =
-            CanonicalDecoder.deterministic(
+            DeterministicEncoding.of(
                 original.toBuilder()
                     .setTimeUnixMillis(original.getTimeUnixMillis() + shift)
                     .build());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.LogEntry;
 
 /**
@@ -33,7 +34,7 @@ class LongLogStreamingTest {
     long time = TestLogs.parseEntry(signed.getLast()).getTimeUnixMillis();
     for (int i = 0; i < TAIL; i++) {
       time += 1000;
-      entries.add(CanonicalDecoder.deterministic(sent.toBuilder().setTimeUnixMillis(time).build()));
+      entries.add(DeterministicEncoding.of(sent.toBuilder().setTimeUnixMillis(time).build()));
     }
     return entries;
   }

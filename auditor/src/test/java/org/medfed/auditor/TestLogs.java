@@ -28,6 +28,7 @@ import org.medfed.crypto.pki.Pem;
 import org.medfed.crypto.pki.PkiException;
 import org.medfed.crypto.sign.Signatures;
 import org.medfed.crypto.sign.Signer;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
@@ -121,8 +122,7 @@ final class TestLogs {
     long time = parseEntry(entries.getLast()).getTimeUnixMillis();
     for (LogEntry copy : sent.subList(sent.size() - count, sent.size())) {
       time += 1000;
-      extended.add(
-          CanonicalDecoder.deterministic(copy.toBuilder().setTimeUnixMillis(time).build()));
+      extended.add(DeterministicEncoding.of(copy.toBuilder().setTimeUnixMillis(time).build()));
     }
     return extended;
   }
@@ -241,7 +241,7 @@ final class TestLogs {
 
   static List<byte[]> serialise(List<LogEntry> entries) {
     List<byte[]> payloads = new ArrayList<>();
-    entries.forEach(e -> payloads.add(CanonicalDecoder.deterministic(e)));
+    entries.forEach(e -> payloads.add(DeterministicEncoding.of(e)));
     return payloads;
   }
 

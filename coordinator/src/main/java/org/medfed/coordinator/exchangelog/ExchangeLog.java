@@ -1,7 +1,6 @@
 package org.medfed.coordinator.exchangelog;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +20,7 @@ import org.medfed.crypto.merkle.MerkleHashes;
 import org.medfed.crypto.merkle.MerkleTree;
 import org.medfed.crypto.merkle.SignedCheckpoint;
 import org.medfed.crypto.sign.Signer;
+import org.medfed.proto.log.DeterministicEncoding;
 import org.medfed.proto.v1.CoordinatorDecision;
 import org.medfed.proto.v1.ExchangedMessage;
 import org.medfed.proto.v1.LogEntry;
@@ -303,7 +303,7 @@ public final class ExchangeLog implements AutoCloseable {
 
   private long append(LogEntry entry) {
     try {
-      byte[] bytes = deterministic(entry);
+      byte[] bytes = DeterministicEncoding.of(entry);
       long index = file.append(bytes);
       byte[] leaf = MerkleHashes.leafHash(bytes);
       synchronized (tree) {
@@ -317,20 +317,6 @@ public final class ExchangeLog implements AutoCloseable {
       // Nothing may be acknowledged that is not in the log: the caller's message fails instead.
       throw new UncheckedIOException("cannot append to the exchange log " + file.file(), e);
     }
-  }
-
-  /** Deterministic serialisation, so the same entry always hashes to the same leaf. */
-  static byte[] deterministic(LogEntry entry) {
-    byte[] bytes = new byte[entry.getSerializedSize()];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    out.useDeterministicSerialization();
-    try {
-      entry.writeTo(out);
-      out.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("serialising into a sized array cannot fail", e);
-    }
-    return bytes;
   }
 
   @Override
