@@ -12,7 +12,7 @@ import org.medfed.auditor.LogAuditor.AuditedEntry;
  */
 final class FramedLog implements LogFiles.RecordVisitor {
   private final byte[] file;
-  private long[] offsets = new long[1024];
+  // Where each payload starts in the file; its record's header is the 8 bytes before.
   private int[] froms = new int[1024];
   private int[] lengths = new int[1024];
   private int count;
@@ -23,15 +23,13 @@ final class FramedLog implements LogFiles.RecordVisitor {
 
   @Override
   public void record(long index, long offset, byte[] scanned, int from, int length) {
-    if (scanned != file) {
+    if (scanned != file || offset != from - LogFiles.HEADER) {
       throw new IllegalArgumentException("a framed log records the records of its own file");
     }
-    if (count == offsets.length) {
-      offsets = Arrays.copyOf(offsets, 2 * count);
+    if (count == froms.length) {
       froms = Arrays.copyOf(froms, 2 * count);
       lengths = Arrays.copyOf(lengths, 2 * count);
     }
-    offsets[count] = offset;
     froms[count] = from;
     lengths[count] = length;
     count++;
@@ -46,8 +44,9 @@ final class FramedLog implements LogFiles.RecordVisitor {
     return count;
   }
 
+  /** The byte offset of record {@code index}'s header in the file. */
   long offset(int index) {
-    return offsets[index];
+    return froms[index] - LogFiles.HEADER;
   }
 
   int from(int index) {
@@ -68,6 +67,6 @@ final class FramedLog implements LogFiles.RecordVisitor {
     }
     int i = (int) index;
     return new CanonicalDecoder()
-        .entry(file, froms[i], lengths[i], i, offsets[i], new ArrayList<>());
+        .entry(file, froms[i], lengths[i], i, offset(i), new ArrayList<>());
   }
 }

@@ -31,7 +31,12 @@ final class LogFiles {
   static final String TREE_HEADS = "tree-heads.log";
   static final int MAX_RECORD = 1 << 20;
   private static final byte[] MAGIC = "MEDFEDL1".getBytes(StandardCharsets.US_ASCII);
-  private static final int HEADER = 8;
+
+  /** A record's header: its payload's length and CRC-32C. */
+  static final int HEADER = 8;
+
+  private static final int READ_CHUNK = 1 << 20;
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private LogFiles() {}
 
@@ -147,9 +152,6 @@ final class LogFiles {
     }
     return new Scanned(records, Optional.empty(), file.length);
   }
-
-  private static final int READ_CHUNK = 1 << 20;
-  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   /** How many bytes from the start of a file always hold its first record, if it has one. */
   static final int FIRST_RECORD_PREFIX = MAGIC.length + HEADER + MAX_RECORD;
