@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -54,8 +56,7 @@ class DurableLogTest {
     Path file = dir.resolve("log");
     try (DurableLog log = DurableLog.open(file)) {
       log.append(record(0));
-      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-          new java.util.concurrent.atomic.AtomicReference<>();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
       Thread interrupted =
           Thread.ofPlatform()
               .start(
@@ -87,10 +88,8 @@ class DurableLogTest {
     Path file = dir.resolve("log");
     try (DurableLog log = DurableLog.open(file)) {
       log.append(record(0));
-      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-          new java.util.concurrent.atomic.AtomicReference<>();
-      java.util.concurrent.atomic.AtomicBoolean stop =
-          new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      AtomicBoolean stop = new AtomicBoolean();
       Thread reader =
           Thread.ofPlatform()
               .start(
